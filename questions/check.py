@@ -1,0 +1,59 @@
+"""Checks bank folders without a database: ``python -m questions.check [PATH ...]``.
+
+Validates every manifest and file, then runs each coding question's reference,
+starter, wrong and naive solutions through the sandbox. Exits 1 listing every
+problem by file and field. ``manage.py import_questions`` runs the same checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from questions.bank_format import MANIFEST, BankError, BankInvalid, load_bank
+from questions.coding import CodingSpecInvalid, resolve_expected, verify_coding_spec
+from sandbox.backends import Backend, SubprocessBackend
+
+DEFAULT_BANK = Path(__file__).with_name("bank")
+
+
+def check_paths(paths: list[Path], backend: Backend, *, run_solutions: bool = True) -> tuple[int, list[BankError]]:
+    errors: list[BankError] = []
+    checked = 0
+    for path in paths:
+        try:
+            bundles = load_bank(path)
+        except BankInvalid as exc:
+            errors += exc.errors
+            continue
+        for bundle in bundles:
+            checked += 1
+            if not run_solutions or bundle.manifest.coding is None:
+                continue
+            manifest = str(bundle.path / MANIFEST)
+            try:
+                spec = resolve_expected(bundle.spec(), backend)
+            except CodingSpecInvalid as exc:
+                errors += [BankError(manifest, where, what) for where, what in exc.problems]
+                continue
+            errors += [BankError(manifest, where, what) for where, what in verify_coding_spec(spec, backend)]
+    return checked, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[DEFAULT_BANK])
+    parser.add_argument("--no-run", action="store_true", help="validate files only, run no code")
+    options = parser.parse_args(argv)
+    started = time.monotonic()
+    checked, errors = check_paths(options.paths, SubprocessBackend(), run_solutions=not options.no_run)
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"{checked} questions checked, {len(errors)} problems, {time.monotonic() - started:.1f} s")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
