@@ -54,6 +54,9 @@ class _Strict(BaseModel):
 class TestSpec(_Strict):
     """One coding test: exactly one of args/kwargs, stdin, generate or check."""
 
+    # Whitespace in stdin is data.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
     name: Annotated[str, Field(min_length=1, max_length=200)]
     visible: bool = False
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
@@ -355,7 +358,9 @@ def load_question(folder: Path, root: Path | None = None) -> QuestionBundle:
     if manifest.slug != folder.name:
         errors.append(BankError(manifest_display, "slug", f"must match the folder name {folder.name!r}"))
     if folder.parent.name != manifest.track.value and folder.parent != root:
-        errors.append(BankError(manifest_display, "track", f"the folder is under {folder.parent.name!r}, not {manifest.track.value!r}"))
+        errors.append(
+            BankError(manifest_display, "track", f"the folder is under {folder.parent.name!r}, not {manifest.track.value!r}")
+        )
 
     referenced: list[tuple[str, str]] = [("prompt", manifest.prompt)]
     if manifest.coding:
@@ -405,7 +410,11 @@ def _check_python_files(manifest: Manifest, files: dict[str, str], display_dir: 
     if errors:
         return errors
     if coding.entrypoint and coding.entrypoint not in _defined_functions(files[coding.solution]):
-        errors.append(BankError(str(display_dir / coding.solution), "coding.entrypoint", f"the solution defines no function {coding.entrypoint!r}"))
+        errors.append(
+            BankError(
+                str(display_dir / coding.solution), "coding.entrypoint", f"the solution defines no function {coding.entrypoint!r}"
+            )
+        )
     for label, module_name, attr in (("check", coding.checks, "check"), ("generate", coding.generators, "generate")):
         if not module_name:
             continue
@@ -413,7 +422,13 @@ def _check_python_files(manifest: Manifest, files: dict[str, str], display_dir: 
         for index, test in enumerate(coding.tests):
             wanted = getattr(test, attr)
             if wanted and wanted not in defined:
-                errors.append(BankError(str(display_dir / MANIFEST), f"coding.tests[{index}].{label}", f"{module_name} defines no function {wanted!r}"))
+                errors.append(
+                    BankError(
+                        str(display_dir / MANIFEST),
+                        f"coding.tests[{index}].{label}",
+                        f"{module_name} defines no function {wanted!r}",
+                    )
+                )
     return errors
 
 
@@ -445,7 +460,11 @@ def load_bank(root: Path) -> list[QuestionBundle]:
             continue
         if bundle.slug in seen:
             errors.append(
-                BankError(str(folder.relative_to(bank_root) / MANIFEST), "slug", f"duplicate slug {bundle.slug!r}, also in {seen[bundle.slug].relative_to(bank_root)}")
+                BankError(
+                    str(folder.relative_to(bank_root) / MANIFEST),
+                    "slug",
+                    f"duplicate slug {bundle.slug!r}, also in {seen[bundle.slug].relative_to(bank_root)}",
+                )
             )
             continue
         seen[bundle.slug] = folder
@@ -453,4 +472,3 @@ def load_bank(root: Path) -> list[QuestionBundle]:
     if errors:
         raise BankInvalid(errors)
     return bundles
-

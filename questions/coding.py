@@ -79,10 +79,17 @@ def resolve_expected(spec: dict[str, Any], backend: Backend) -> dict[str, Any]:
         test_name = resolved["tests"][index]["name"]
         if report.get("status") != "ok":
             raise CodingSpecInvalid(
-                [(f"coding.tests[{index}]", f"the reference solution failed on generated test {test_name!r}: {report.get('status')} {report.get('message') or report.get('type') or ''}".strip())]
+                [
+                    (
+                        f"coding.tests[{index}]",
+                        f"the reference solution failed on generated test {test_name!r}: {report.get('status')} {report.get('message') or report.get('type') or ''}".strip(),
+                    )
+                ]
             )
         if report.get("cpu_seconds", 0) > float(resolved["time_limit_seconds"]):
-            raise CodingSpecInvalid([(f"coding.tests[{index}]", f"the reference solution is over the time limit on {test_name!r}")])
+            raise CodingSpecInvalid(
+                [(f"coding.tests[{index}]", f"the reference solution is over the time limit on {test_name!r}")]
+            )
         resolved["tests"][index]["expected"] = report["stdout"] if resolved.get("mode") == "stdio" else report.get("value")
     return resolved
 
@@ -101,7 +108,9 @@ def verify_coding_spec(spec: dict[str, Any], backend: Backend) -> list[tuple[str
         problems.append(("coding.solution", "the reference solution fails its own tests: " + "; ".join(_failures(reference))))
     starter = run_job(coding_job(spec, spec["starter"]), backend)
     if starter.verdict is Verdict.ACCEPTED:
-        problems.append(("coding.starter", "the starter code passes every test; the tests cannot tell a blank answer from a right one"))
+        problems.append(
+            ("coding.starter", "the starter code passes every test; the tests cannot tell a blank answer from a right one")
+        )
     for index, wrong in enumerate(spec.get("wrong_solutions", [])):
         result = run_job(coding_job(spec, wrong), backend)
         if result.verdict is Verdict.ACCEPTED:
@@ -112,5 +121,11 @@ def verify_coding_spec(spec: dict[str, Any], backend: Backend) -> list[tuple[str
             problems.append(("coding.naive_solution", "the naive solution never runs past the time limit; add a larger test"))
         wrong_answers = [t for t in naive.tests if t.verdict is Verdict.WRONG_ANSWER]
         if wrong_answers:
-            problems.append(("coding.naive_solution", "the naive solution gives wrong answers (it should only be slow): " + ", ".join(t.name for t in wrong_answers)))
+            problems.append(
+                (
+                    "coding.naive_solution",
+                    "the naive solution gives wrong answers (it should only be slow): "
+                    + ", ".join(t.name for t in wrong_answers),
+                )
+            )
     return problems

@@ -34,13 +34,9 @@ def _close(expected: object, actual: object, tolerance: float) -> bool:
     if _is_number(expected) and _is_number(actual):
         return math.isclose(float(expected), float(actual), rel_tol=tolerance, abs_tol=tolerance)  # type: ignore[arg-type]
     if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(
-            _close(e, a, tolerance) for e, a in zip(expected, actual, strict=True)
-        )
+        return len(expected) == len(actual) and all(_close(e, a, tolerance) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, dict) and isinstance(actual, dict):
-        return expected.keys() == actual.keys() and all(
-            _close(expected[key], actual[key], tolerance) for key in expected
-        )
+        return expected.keys() == actual.keys() and all(_close(expected[key], actual[key], tolerance) for key in expected)
     if isinstance(expected, str) and isinstance(actual, str):
         # Printed numbers: compare token by token, numerically where both parse.
         left, right = expected.split(), actual.split()
@@ -66,9 +62,7 @@ def _exact(expected: object, actual: object) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual
     if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(
-            _exact(e, a) for e, a in zip(expected, actual, strict=True)
-        )
+        return len(expected) == len(actual) and all(_exact(e, a) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, dict) and isinstance(actual, dict):
         return expected.keys() == actual.keys() and all(_exact(expected[k], actual[k]) for k in expected)
     return expected == actual
@@ -106,8 +100,6 @@ def render(value: object, limit: int = 2000) -> str:
 
 def text_diff(expected: str, actual: str, limit: int = 4000) -> str:
     """A unified diff of expected vs actual output, capped for display."""
-    lines = difflib.unified_diff(
-        expected.splitlines(), actual.splitlines(), "expected", "actual", lineterm="", n=2
-    )
+    lines = difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual", lineterm="", n=2)
     text = "\n".join(lines)
     return text if len(text) <= limit else text[:limit] + "\n…"

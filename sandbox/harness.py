@@ -62,7 +62,7 @@ def _make_non_dumpable() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
-    except Exception:  # noqa: BLE001 - best effort; the sandbox is the real boundary
+    except Exception:  # noqa: BLE001, S110 - best effort; the sandbox is the real boundary
         pass
 
 
@@ -235,9 +235,7 @@ def _run_child(job: dict, test: dict, index: int, code: types.CodeType, checks: 
             _write_result(_exception_payload(exc))
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is a result
         if mode == "check" and not _raised_in_candidate_code(exc):
-            _write_result(
-                {"status": "assertion", "message": f"{type(exc).__name__}: {exc}"[:MESSAGE_CHARS]}
-            )
+            _write_result({"status": "assertion", "message": f"{type(exc).__name__}: {exc}"[:MESSAGE_CHARS]})
         else:
             _write_result(_exception_payload(exc))
     try:

@@ -263,7 +263,9 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Ver
     if test.is_check:
         return Verdict.ACCEPTED, ""
     actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
-    comparison = test.comparison or (Comparison.WHITESPACE if job.mode == "stdio" and job.comparison is Comparison.EXACT else job.comparison)
+    comparison = test.comparison or (
+        Comparison.WHITESPACE if job.mode == "stdio" and job.comparison is Comparison.EXACT else job.comparison
+    )
     tolerance = test.float_tolerance if test.float_tolerance is not None else job.float_tolerance
     if values_match(test.expected, actual, comparison, tolerance):
         return Verdict.ACCEPTED, ""

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import apis as accounts_apis
+from accounts import views as accounts_views
+from interview import views as interview_views
+from questions import apis as questions_apis
+from questions import views as questions_views
+
+api_patterns = [
+    path("auth/signup/", accounts_apis.SignUpApi.as_view(), name="signup"),
+    path("auth/token/", accounts_apis.TokenCreateApi.as_view(), name="token-create"),
+    path("auth/token/delete/", accounts_apis.TokenDeleteApi.as_view(), name="token-delete"),
+    path("me/", accounts_apis.MeApi.as_view(), name="me"),
+    path("organization/", accounts_apis.OrganizationDetailApi.as_view(), name="organization"),
+    path("organization/invites/", accounts_apis.InviteListCreateApi.as_view(), name="invites"),
+    path("organization/invites/<int:invite_id>/revoke/", accounts_apis.InviteRevokeApi.as_view(), name="invite-revoke"),
+    path("invites/accept/", accounts_apis.InviteAcceptApi.as_view(), name="invite-accept"),
+    path("questions/", questions_apis.QuestionListApi.as_view(), name="question-list"),
+    path("questions/<int:question_id>/", questions_apis.QuestionDetailApi.as_view(), name="question-detail"),
+    path("questions/<int:question_id>/answer-key/", questions_apis.QuestionAnswerKeyApi.as_view(), name="question-answer-key"),
+    path("topics/", questions_apis.TopicListApi.as_view(), name="topic-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", interview_views.home, name="home"),
+    path("questions/", questions_views.question_list, name="questions"),
+    path("questions/<int:question_id>/", questions_views.question_detail, name="question"),
+    path("signup/", accounts_views.sign_up, name="signup"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invites/<str:token>/", accounts_views.invite_accept, name="invite"),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+]

@@ -1,0 +1,85 @@
+# Shared by scripts/up, scripts/test and .ci/run: make the machine ready, idempotently.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+  # apt_install PACKAGE... : installs the Debian packages that are missing.
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "need root to install ${missing[*]} (or install them yourself)" >&2
+    return 1
+  fi
+  if [ ! -f /var/lib/apt/periodic/mockloop-updated ] || [ -n "$(find /var/lib/apt/periodic/mockloop-updated -mmin +360 2>/dev/null)" ]; then
+    apt-get update -qq
+    mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/mockloop-updated
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  # ensure_venv REQUIREMENTS_FILE : a virtualenv with those requirements, reinstalled when they change.
+  local requirements="$1"
+  if [ ! -x "$PY" ]; then
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
+  fi
+  local stamp="$VENV/.requirements-$(basename "$requirements").sha256"
+  local want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/$requirements" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing Python packages from $requirements"
+    "$PY" -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+    "$PY" -m pip install -q -r "$ROOT/$requirements" 2>&1 | grep -v "is ignored" || true
+    "$PY" -m pip check >/dev/null
+    echo "$want" > "$stamp"
+  fi
+}
+
+redis_up() {
+  local url="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
+  if "$PY" -c "import redis,sys; redis.Redis.from_url('$url', socket_connect_timeout=2).ping()" 2>/dev/null; then
+    return 0
+  fi
+  case "$url" in
+    redis://127.0.0.1*|redis://localhost*) ;;
+    *) echo "Redis at $url does not answer; start it or set CELERY_BROKER_URL" >&2; return 1 ;;
+  esac
+  log "starting a local Redis"
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/mockloop.log
+  for _ in $(seq 50); do
+    "$PY" -c "import redis; redis.Redis.from_url('$url').ping()" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "Redis did not start; see /var/log/redis/mockloop.log" >&2
+  return 1
+}
+
+postgres_up() {
+  # Only for the test suite, which runs on PostgreSQL.
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    return 0
+  fi
+  log "starting PostgreSQL"
+  if ! command -v pg_ctlcluster >/dev/null; then
+    apt_install postgresql
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 50); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+    sleep 0.2
+  done
+  echo "PostgreSQL did not start" >&2
+  return 1
+}

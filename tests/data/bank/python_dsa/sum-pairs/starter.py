@@ -1,0 +1,2 @@
+def count_pairs(nums, target):
+    pass
