@@ -72,6 +72,8 @@ class Limits:
 class TestCase:
     """One test. Exactly one input form: args/kwargs, stdin, generate, or check."""
 
+    __test__ = False  # not a pytest class
+
     id: str
     name: str = ""
     visible: bool = False
@@ -161,6 +163,8 @@ class Job:
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest class
+
     id: str
     name: str
     visible: bool

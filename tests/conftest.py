@@ -89,3 +89,41 @@ def bank(db, acme):
 
 def error_code(response) -> str:
     return response.json()["error"]["code"]
+
+
+def assert_no_active_content(html: str) -> None:
+    """No script element, no event-handler attribute, no javascript: URL in this HTML."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "iframe", "object", "embed"):
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                if name.startswith("on"):
+                    found.append(f"{tag} {name}=")
+                if value and value.strip().lower().startswith("javascript:"):
+                    found.append(f"{tag} {name}={value}")
+
+    Finder().feed(html)
+    assert not found, found
+
+
+@pytest.fixture(scope="session")
+def celery_config():
+    from django.conf import settings
+
+    return {"broker_url": settings.CELERY_BROKER_URL, "result_backend": settings.CELERY_RESULT_BACKEND}
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread on the real Redis broker, for tests about queuing."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

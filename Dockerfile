@@ -1,0 +1,17 @@
+# The mockloop service image: web (gunicorn), Celery worker and beat all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN useradd --system --uid 10001 --home-dir /app mockloop \
+    && DEBUG=true python manage.py collectstatic --no-input -v0 \
+    && mkdir -p /app/var && chown -R mockloop /app/var
+
+USER mockloop
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

@@ -1,0 +1,56 @@
+"""The bank self-check: every question in questions/bank imports, every reference
+solution passes all of its own tests, and wrong answers fail.
+
+Runs each coding question's reference, starter, wrong and naive solutions (see
+questions.check). Per question, so a failure names the question.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from questions.bank_format import Kind, Track, find_question_folders, load_bank
+from questions.check import DEFAULT_BANK, check_paths
+from sandbox.backends import trusted_backend
+
+FOLDERS = find_question_folders(DEFAULT_BANK)
+BUNDLES = {b.slug: b for b in load_bank(DEFAULT_BANK)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def test_question_passes_its_self_check(folder: Path):
+    checked, errors = check_paths([folder], trusted_backend())
+    assert checked == 1
+    assert errors == [], "\n".join(map(str, errors))
+
+
+def test_the_bank_covers_the_three_tracks_at_the_promised_depth():
+    by_track = Counter(b.manifest.track for b in BUNDLES.values())
+    assert by_track[Track.PYTHON_DSA] >= 20
+    assert by_track[Track.ML_FUNDAMENTALS] >= 20
+    assert by_track[Track.SYSTEM_DESIGN] >= 10
+    ml_kinds = Counter(b.manifest.kind for b in BUNDLES.values() if b.manifest.track == Track.ML_FUNDAMENTALS)
+    assert ml_kinds[Kind.MULTIPLE_CHOICE] >= 1 and ml_kinds[Kind.NUMERIC] >= 1
+    assert ml_kinds[Kind.FREE_TEXT] >= 3
+    assert ml_kinds[Kind.CODING] >= 4
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, b in BUNDLES.items() if b.manifest.track == Track.PYTHON_DSA))
+def test_dsa_problems_have_eight_tests_hidden_edge_cases_and_a_large_input(slug):
+    coding = BUNDLES[slug].manifest.coding
+    assert coding is not None
+    assert len(coding.tests) >= 8
+    assert sum(not t.visible for t in coding.tests) >= 3
+    # The naive solution must time out on one of them: the self-check verifies it.
+    assert coding.naive_solution is not None
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, b in BUNDLES.items() if b.manifest.track == Track.SYSTEM_DESIGN))
+def test_design_questions_have_a_four_to_six_criterion_rubric(slug):
+    rubric = BUNDLES[slug].manifest.rubric
+    assert rubric is not None
+    assert 4 <= len(rubric.criteria) <= 6
