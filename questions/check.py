@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from questions.bank_format import MANIFEST, BankError, BankInvalid, load_bank
-from questions.coding import CodingSpecInvalid, resolve_expected, verify_coding_spec
+from questions.coding import coding_spec_prepare, map_in_parallel
 from sandbox.backends import Backend, SubprocessBackend
 
 DEFAULT_BANK = Path(__file__).with_name("bank")
@@ -21,25 +21,18 @@ DEFAULT_BANK = Path(__file__).with_name("bank")
 
 def check_paths(paths: list[Path], backend: Backend, *, run_solutions: bool = True) -> tuple[int, list[BankError]]:
     errors: list[BankError] = []
-    checked = 0
+    bundles = []
     for path in paths:
         try:
-            bundles = load_bank(path)
+            bundles += load_bank(path)
         except BankInvalid as exc:
             errors += exc.errors
-            continue
-        for bundle in bundles:
-            checked += 1
-            if not run_solutions or bundle.manifest.coding is None:
-                continue
-            manifest = str(bundle.path / MANIFEST)
-            try:
-                spec = resolve_expected(bundle.spec(), backend)
-            except CodingSpecInvalid as exc:
-                errors += [BankError(manifest, where, what) for where, what in exc.problems]
-                continue
-            errors += [BankError(manifest, where, what) for where, what in verify_coding_spec(spec, backend)]
-    return checked, errors
+    if run_solutions:
+        coding = [b for b in bundles if b.manifest.coding is not None]
+        outcomes = map_in_parallel(lambda b: coding_spec_prepare(b.spec(), backend), coding)
+        for bundle, (_, problems) in zip(coding, outcomes, strict=True):
+            errors += [BankError(str(bundle.path / MANIFEST), where, what) for where, what in problems]
+    return len(bundles), errors
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,10 @@ the graders all build jobs the same way.
 from __future__ import annotations
 
 import copy
-from typing import Any
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from sandbox.backends import Backend, run_job
 from sandbox.compare import Comparison
@@ -129,3 +132,26 @@ def verify_coding_spec(spec: dict[str, Any], backend: Backend) -> list[tuple[str
                 )
             )
     return problems
+
+
+def coding_spec_prepare(spec: dict[str, Any], backend: Backend) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Resolves generated expectations and verifies the solutions: (resolved spec, problems)."""
+    try:
+        resolved = resolve_expected(spec, backend)
+    except CodingSpecInvalid as exc:
+        return spec, exc.problems
+    return resolved, verify_coding_spec(resolved, backend)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def map_in_parallel(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """Runs ``function`` over ``items`` on one thread per core, keeping the order.
+
+    The work is running solutions in child processes, so threads are enough to keep
+    every core busy.
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(function, items))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from questions.bank_format import MANIFEST, BankError, BankInvalid, Kind, QuestionBundle, load_bank
-from questions.coding import CodingSpecInvalid, resolve_expected, verify_coding_spec
+from questions.coding import coding_spec_prepare, map_in_parallel
 from questions.markdown import render_markdown
 from questions.models import Question, QuestionVersion, Topic
 from sandbox.backends import Backend, trusted_backend
@@ -85,35 +85,33 @@ def bank_import(*, root: Path, organization: Organization | None = None, backend
     }
     report = ImportReport()
     errors: list[BankError] = []
-    changes: list[tuple[QuestionBundle, dict[str, Any], str]] = []
+    changed: list[QuestionBundle] = []
     for bundle in bundles:
         where = _display(bundle, root)
         question = existing.get(bundle.slug)
-        content_hash = bundle.content_hash()
-        if question is not None:
-            if question.track != bundle.manifest.track:
-                errors.append(
-                    BankError(where, "track", f"was {question.track!r}; a question cannot change track, give it a new slug")
-                )
-                continue
-            if question.kind != bundle.manifest.kind:
-                errors.append(
-                    BankError(where, "kind", f"was {question.kind!r}; a question cannot change kind, give it a new slug")
-                )
-                continue
-            if question.current_version and question.current_version.content_hash == content_hash:
-                report.unchanged.append(bundle.slug)
-                continue
-        spec = bundle.spec()
-        if bundle.manifest.kind == Kind.CODING:
-            # Slow (it runs code), so it happens before the transaction opens.
-            try:
-                spec = resolve_expected(spec, backend)
-            except CodingSpecInvalid as exc:
-                errors += [BankError(where, field_, message) for field_, message in exc.problems]
-                continue
-            errors += [BankError(where, field_, message) for field_, message in verify_coding_spec(spec, backend)]
-        changes.append((bundle, spec, content_hash))
+        if question is None:
+            changed.append(bundle)
+        elif question.track != bundle.manifest.track:
+            errors.append(
+                BankError(where, "track", f"was {question.track!r}; a question cannot change track, give it a new slug")
+            )
+        elif question.kind != bundle.manifest.kind:
+            errors.append(BankError(where, "kind", f"was {question.kind!r}; a question cannot change kind, give it a new slug"))
+        elif question.current_version and question.current_version.content_hash == bundle.content_hash():
+            report.unchanged.append(bundle.slug)
+        else:
+            changed.append(bundle)
+
+    def prepare(bundle: QuestionBundle) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if bundle.manifest.kind != Kind.CODING:
+            return bundle.spec(), []
+        return coding_spec_prepare(bundle.spec(), backend)
+
+    # Slow (it runs every solution), so it happens before the transaction opens.
+    changes: list[tuple[QuestionBundle, dict[str, Any], str]] = []
+    for bundle, (spec, problems) in zip(changed, map_in_parallel(prepare, changed), strict=True):
+        errors += [BankError(_display(bundle, root), field_, message) for field_, message in problems]
+        changes.append((bundle, spec, bundle.content_hash()))
     if errors:
         raise BankInvalid(errors)
     with transaction.atomic():

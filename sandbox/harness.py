@@ -275,9 +275,10 @@ def _kill_group(pid: int) -> None:
 def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: types.CodeType | None, generators: dict) -> dict:
     limits = job["limits"]
     if "generate" in test:
-        args: object = generators[test["generate"]]()
-        if job["mode"] == "function" and not isinstance(args, dict):
-            args = {"args": list(args), "kwargs": {}}
+        generated = generators[test["generate"]]()
+        if job["mode"] == "function" and not isinstance(generated, dict):
+            generated = {"args": list(generated), "kwargs": {}}
+        args: object = generated
     elif "args" in test or "kwargs" in test:
         args = {"args": test.get("args", []), "kwargs": test.get("kwargs", {})}
     else:

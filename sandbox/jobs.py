@@ -284,16 +284,27 @@ def grade(job: Job, report: dict[str, Any], backend: str = "") -> Result:
     by_id = {raw.get("id"): raw for raw in report["tests"] if isinstance(raw, dict)}
     results: list[TestResult] = []
     for test in job.tests:
-        base = dict(id=test.id, name=test.name or test.id, visible=test.visible, weight=test.weight)
         if compile_error:
-            results.append(TestResult(**base, verdict=Verdict.COMPILATION_ERROR, message="not run: the code does not compile"))
+            results.append(
+                TestResult(
+                    id=test.id,
+                    name=test.name or test.id,
+                    visible=test.visible,
+                    weight=test.weight,
+                    verdict=Verdict.COMPILATION_ERROR,
+                    message="not run: the code does not compile",
+                )
+            )
             continue
         raw = by_id.get(test.id)
         if raw is None:
             raise SandboxFault(f"the harness reported nothing for test {test.id}")
         verdict, message = _verdict_for_raw(test, raw, job)
         result = TestResult(
-            **base,
+            id=test.id,
+            name=test.name or test.id,
+            visible=test.visible,
+            weight=test.weight,
             verdict=verdict,
             message=message,
             cpu_seconds=raw.get("cpu_seconds"),

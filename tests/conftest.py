@@ -30,7 +30,9 @@ def globex(db) -> Organization:
 
 
 def _user(email: str, role: str, organization: Organization | None, **extra: object) -> User:
-    return User.objects.create_user(email, PASSWORD, name=email.split("@")[0].title(), role=role, organization=organization, **extra)
+    return User.objects.create_user(
+        email, PASSWORD, name=email.split("@")[0].title(), role=role, organization=organization, **extra
+    )
 
 
 @pytest.fixture

@@ -68,18 +68,78 @@ def test_an_edit_makes_a_new_version_and_keeps_the_old_one(db, bank_copy):
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("python_dsa/sum-pairs/question.yaml", "track: python_dsa", "track: python", "python_dsa/sum-pairs/question.yaml: track: Input should be 'python_dsa'"),
-        ("python_dsa/sum-pairs/question.yaml", "kind: coding", "kind: essay", "python_dsa/sum-pairs/question.yaml: kind: Input should be"),
-        ("python_dsa/sum-pairs/question.yaml", "      expected: 2\n", "", "python_dsa/sum-pairs/question.yaml: coding.tests[0]: an args or stdin test needs 'expected'"),
-        ("python_dsa/sum-pairs/question.yaml", "difficulty: easy", "difficulty: trivial", "question.yaml: difficulty: Input should be 'easy', 'medium' or 'hard'"),
-        ("python_dsa/sum-pairs/question.yaml", "topics: [arrays, hashing]", "topics: [arrays, hashing]\ncolour: blue", "question.yaml: colour: Extra inputs are not permitted"),
-        ("python_dsa/sum-pairs/question.yaml", "time_limit_seconds: 1", "time_limit_seconds: 600", "question.yaml: coding.time_limit_seconds: Input should be less than or equal to 20"),
-        ("python_dsa/sum-pairs/question.yaml", "slug: sum-pairs", "slug: pairs", "question.yaml: slug: must match the folder name 'sum-pairs'"),
-        ("python_dsa/sum-pairs/question.yaml", "title: Count", "title: [Count", "python_dsa/sum-pairs/question.yaml: line 3: not valid YAML"),
-        ("ml_fundamentals/pick-metric/question.yaml", "correct: [b]", "correct: [z]", "pick-metric/question.yaml: choice: 'correct' names options that do not exist: z"),
-        ("system_design/design-cache/question.yaml", "weight: 2", "weight: 0", "design-cache/question.yaml: rubric.criteria[0].weight: Input should be greater than 0"),
-        ("system_design/design-cache/question.yaml", "4: consistent hashing with virtual nodes and rebalancing", "5: too many", "rubric.criteria[0].levels: levels must describe exactly 0, 1, 2, 3 and 4; missing [4]; unknown [5]"),
-        ("python_dsa/sum-pairs/question.yaml", "entrypoint: count_pairs", "entrypoint: count_all_pairs", "sum-pairs/solution.py: coding.entrypoint: the solution defines no function 'count_all_pairs'"),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "track: python_dsa",
+            "track: python",
+            "python_dsa/sum-pairs/question.yaml: track: Input should be 'python_dsa'",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "kind: coding",
+            "kind: essay",
+            "python_dsa/sum-pairs/question.yaml: kind: Input should be",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "      expected: 2\n",
+            "",
+            "python_dsa/sum-pairs/question.yaml: coding.tests[0]: an args or stdin test needs 'expected'",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "difficulty: easy",
+            "difficulty: trivial",
+            "question.yaml: difficulty: Input should be 'easy', 'medium' or 'hard'",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "topics: [arrays, hashing]",
+            "topics: [arrays, hashing]\ncolour: blue",
+            "question.yaml: colour: Extra inputs are not permitted",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "time_limit_seconds: 1",
+            "time_limit_seconds: 600",
+            "question.yaml: coding.time_limit_seconds: Input should be less than or equal to 20",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "slug: sum-pairs",
+            "slug: pairs",
+            "question.yaml: slug: must match the folder name 'sum-pairs'",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "title: Count",
+            "title: [Count",
+            "python_dsa/sum-pairs/question.yaml: line 3: not valid YAML",
+        ),
+        (
+            "ml_fundamentals/pick-metric/question.yaml",
+            "correct: [b]",
+            "correct: [z]",
+            "pick-metric/question.yaml: choice: 'correct' names options that do not exist: z",
+        ),
+        (
+            "system_design/design-cache/question.yaml",
+            "weight: 2",
+            "weight: 0",
+            "design-cache/question.yaml: rubric.criteria[0].weight: Input should be greater than 0",
+        ),
+        (
+            "system_design/design-cache/question.yaml",
+            "4: consistent hashing with virtual nodes and rebalancing",
+            "5: too many",
+            "rubric.criteria[0].levels: levels must describe exactly 0, 1, 2, 3 and 4; missing [4]; unknown [5]",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "entrypoint: count_pairs",
+            "entrypoint: count_all_pairs",
+            "sum-pairs/solution.py: coding.entrypoint: the solution defines no function 'count_all_pairs'",
+        ),
     ],
 )
 def test_it_names_the_file_and_field_of_every_problem_and_writes_nothing(db, bank_copy, file, old, new, expected):
@@ -93,7 +153,8 @@ def test_it_rejects_a_reference_solution_that_fails_its_own_tests(db, bank_copy)
     _edit(bank_copy / "python_dsa/sum-pairs/question.yaml", "expected: 3", "expected: 4")
     errors = _errors(bank_copy)
     assert any(
-        "sum-pairs/question.yaml: coding.solution: the reference solution fails its own tests: SECRET-hidden-duplicates: wrong_answer" in e
+        "sum-pairs/question.yaml: coding.solution: the reference solution fails its own tests: SECRET-hidden-duplicates: wrong_answer"
+        in e
         for e in errors
     ), errors
     assert Question.objects.count() == 0
@@ -121,7 +182,11 @@ def test_it_rejects_unreadable_and_missing_files(db, bank_copy):
 
 
 def test_it_refuses_files_outside_the_question_folder(db, bank_copy):
-    _edit(bank_copy / "python_dsa/sum-pairs/question.yaml", "  wrong_solutions: [wrong.py]", "  wrong_solutions: [../../ml_fundamentals/pick-metric/question.yaml]")
+    _edit(
+        bank_copy / "python_dsa/sum-pairs/question.yaml",
+        "  wrong_solutions: [wrong.py]",
+        "  wrong_solutions: [../../ml_fundamentals/pick-metric/question.yaml]",
+    )
     assert any("points outside the question folder" in e for e in _errors(bank_copy))
 
 
@@ -137,8 +202,12 @@ def test_a_question_cannot_change_kind(db, bank_copy):
     bank_import(root=bank_copy)
     question_dir = bank_copy / "ml_fundamentals/auc-value"
     (question_dir / "question.yaml").write_text(
-        (question_dir / "question.yaml").read_text().replace("kind: numeric", "kind: multiple_choice").replace(
-            "numeric:\n  answer: 0.75\n  tolerance: 0.01\n  unit: \"\"\n", "choice:\n  options: [{id: a, text: Higher}, {id: b, text: Lower}]\n  correct: [a]\n"
+        (question_dir / "question.yaml")
+        .read_text()
+        .replace("kind: numeric", "kind: multiple_choice")
+        .replace(
+            'numeric:\n  answer: 0.75\n  tolerance: 0.01\n  unit: ""\n',
+            "choice:\n  options: [{id: a, text: Higher}, {id: b, text: Lower}]\n  correct: [a]\n",
         )
     )
     errors = _errors(bank_copy)

@@ -31,9 +31,16 @@ def test_it_lists_the_public_bank_for_a_candidate(client_for, alice, bank):
     assert slugs == {"sum-pairs", "pick-metric", "auc-value", "design-cache"}
     first = next(q for q in body["results"] if q["slug"] == "sum-pairs")
     assert first == {
-        "id": first["id"], "slug": "sum-pairs", "title": "Count pairs with a given sum", "track": "python_dsa",
-        "kind": "coding", "difficulty": "easy", "topics": ["arrays", "hashing"], "time_estimate_minutes": 10,
-        "version": 1, "organization": None,
+        "id": first["id"],
+        "slug": "sum-pairs",
+        "title": "Count pairs with a given sum",
+        "track": "python_dsa",
+        "kind": "coding",
+        "difficulty": "easy",
+        "topics": ["arrays", "hashing"],
+        "time_estimate_minutes": 10,
+        "version": 1,
+        "organization": None,
     }
 
 
@@ -150,7 +157,7 @@ def test_prompts_are_sanitized(client_for, bob, bank):
     body = client_for(bob).get(_detail("acme-private-xss")).json()
     html = body["prompt_html"]
     assert_no_active_content(html)
-    assert "&lt;script&gt;alert(\"prompt\")&lt;/script&gt;" in html
+    assert '&lt;script&gt;alert("prompt")&lt;/script&gt;' in html
     assert body["title"].startswith("<script>")  # JSON carries the raw text; pages escape it
 
 

@@ -22,7 +22,9 @@ def _csrf(browser: Client, url: str) -> str:
 
 def test_it_signs_up_and_lands_signed_in(browser, db):
     token = _csrf(browser, "/signup/")
-    response = browser.post("/signup/", {"email": "web@example.test", "password": PASSWORD, "name": "Web", "csrfmiddlewaretoken": token})
+    response = browser.post(
+        "/signup/", {"email": "web@example.test", "password": PASSWORD, "name": "Web", "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     page = browser.get("/").content.decode()
     assert "web@example.test" in page and "Question bank" in page
