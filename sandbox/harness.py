@@ -207,7 +207,7 @@ def _run_child(job: dict, test: dict, index: int, code: types.CodeType, checks: 
                     }
                 )
                 os._exit(0)
-            call_args = args if isinstance(args, dict) else {"args": args, "kwargs": {}}
+            call_args: dict = args if isinstance(args, dict) else {"args": args, "kwargs": {}}
             value = function(*call_args.get("args", []), **call_args.get("kwargs", {}))
         elif mode == "check":
             checks_module = types.ModuleType("checks")
