@@ -44,15 +44,7 @@ class SignUpApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        if fields.get("organization_name"):
-            user = services.organization_create(
-                name=fields["organization_name"],
-                admin_email=fields["email"],
-                admin_password=fields["password"],
-                admin_name=fields["name"],
-            )
-        else:
-            user = services.candidate_sign_up(email=fields["email"], password=fields["password"], name=fields["name"])
+        user = services.account_sign_up(**fields)
         token = services.api_token_create(email=fields["email"], password=fields["password"])
         return Response(self.OutputSerializer({"user": user, "token": token.key}).data, status=status.HTTP_201_CREATED)
 

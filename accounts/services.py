@@ -70,6 +70,13 @@ def organization_create(*, name: str, admin_email: str, admin_password: str, adm
     return _new_user(email=admin_email, password=admin_password, name=admin_name, role=Role.ORG_ADMIN, organization=organization)
 
 
+def account_sign_up(*, email: str, password: str, name: str = "", organization_name: str = "") -> User:
+    """Self-serve sign-up: a candidate, or with an organization name, that organization's first admin."""
+    if organization_name:
+        return organization_create(name=organization_name, admin_email=email, admin_password=password, admin_name=name)
+    return candidate_sign_up(email=email, password=password, name=name)
+
+
 def recruiter_invite_create(*, invited_by: User, email: str, role: str = Role.RECRUITER) -> tuple[RecruiterInvite, str]:
     """Invites someone to the inviter's organization and emails them a single-use link.
 

@@ -17,15 +17,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if data["organization_name"]:
-                user = services.organization_create(
-                    name=data["organization_name"],
-                    admin_email=data["email"],
-                    admin_password=data["password"],
-                    admin_name=data["name"],
-                )
-            else:
-                user = services.candidate_sign_up(email=data["email"], password=data["password"], name=data["name"])
+            user = services.account_sign_up(**data)
         except ApplicationError as exc:
             form.add_error(next(iter(exc.fields), None) if exc.fields else None, exc.message)
         else:
