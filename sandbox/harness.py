@@ -25,6 +25,7 @@ import sys
 import time
 import traceback
 import types
+import typing
 
 HARNESS_VERSION = 1
 SOLUTION_FILENAME = "solution.py"
@@ -33,8 +34,8 @@ GENERATORS_FILENAME = "generators.py"
 MAX_JOB_BYTES = 64 * 1024 * 1024
 MAX_VALUE_BYTES = 4 * 1024 * 1024
 MESSAGE_CHARS = 2000
-# The result channel sits on a high fd that the candidate's code has no reason to touch.
-RESULT_FD = 1000
+# The result channel sits on a fd the candidate's code has no reason to touch (below the sandbox's nofile limit).
+RESULT_FD = 99
 
 
 def _now() -> float:
@@ -42,15 +43,19 @@ def _now() -> float:
 
 
 def _oom_kill_count() -> int | None:
-    """The cgroup's OOM-kill counter: the kernel's own word that it killed for memory."""
-    try:
-        with open("/sys/fs/cgroup/memory.events") as events:
-            for line in events:
-                name, _, value = line.partition(" ")
-                if name == "oom_kill":
-                    return int(value)
-    except (OSError, ValueError):
-        return None
+    """The memory cgroup's OOM-kill counter: the kernel's own word that it killed for memory.
+
+    cgroup v2 keeps it in memory.events, v1 in memory.oom_control; both say ``oom_kill N``.
+    """
+    for path in ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"):
+        try:
+            with open(path) as events:
+                for line in events:
+                    name, _, value = line.partition(" ")
+                    if name == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
     return None
 
 
@@ -272,6 +277,22 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+def _kill_everything_else() -> None:
+    # kill(-1) signals every process we may signal except ourselves and init. Only
+    # ever in a sandbox with its own pid namespace: on a host it would be a disaster.
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+    while True:
+        try:
+            waited, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if waited == 0:
+            return
+
+
 def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: types.CodeType | None, generators: dict) -> dict:
     limits = job["limits"]
     if "generate" in test:
@@ -291,7 +312,12 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
     sys.stdout.flush()
     sys.stderr.flush()
     started = _now()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(read_fd)
+        os.close(write_fd)
+        return {"id": test["id"], "status": "fork_failed", "message": str(exc)}
     if pid == 0:
         os.close(read_fd)
         os.dup2(write_fd, RESULT_FD)
@@ -341,8 +367,11 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
             break
     wall = _now() - started
     os.close(read_fd)
-    # Whatever the test left running in its process group goes with it.
+    # Whatever the test left running goes with it: its process group here, and in an
+    # isolated sandbox (own pid namespace, own uid) every process but this one.
     _kill_group(pid)
+    if job.get("isolated"):
+        _kill_everything_else()
 
     result: dict = {
         "id": test["id"],
@@ -380,13 +409,32 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
     return result
 
 
+def _read_job(stream: typing.BinaryIO) -> bytes:
+    """The job is framed as its length in bytes on one line, then the JSON itself,
+    so the harness never depends on the other end closing its stdin."""
+    header = stream.readline(32)
+    size = int(header)
+    if not 0 < size <= MAX_JOB_BYTES:
+        raise ValueError(f"job size {size} out of range")
+    data = stream.read(size)
+    if len(data) != size:
+        raise ValueError("the job was cut short")
+    return data
+
+
 def main() -> int:
     real_stdout = os.dup(1)
     # Nothing but the final result may reach the harness's stdout.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     _make_non_dumpable()
-    job = json.loads(sys.stdin.buffer.read(MAX_JOB_BYTES))
+    # A warm sandbox starts before its job exists: import what jobs usually need now.
+    for module_name in sys.argv[1:]:
+        try:
+            __import__(module_name)
+        except ImportError:
+            pass
+    job = json.loads(_read_job(sys.stdin.buffer))
     job.setdefault("workdir", os.getcwd())
     report: dict = {"harness_version": HARNESS_VERSION, "compile_error": None, "tests": []}
 

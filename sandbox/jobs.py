@@ -127,8 +127,11 @@ class Job:
             raise JobError("invalid_job", "a generated test needs the generators module")
         self.limits.validate()
 
-    def harness_input(self, workdir: str | None = None) -> bytes:
-        """The JSON the harness reads on stdin. Expected values are left out on purpose."""
+    def harness_input(self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False) -> bytes:
+        """What the harness reads on stdin: the job's JSON, framed by its length.
+
+        Expected values are left out on purpose: they never enter the sandbox.
+        """
         tests = []
         for test in self.tests:
             item: dict[str, Any] = {"id": test.id}
@@ -149,12 +152,16 @@ class Job:
                 "wall_seconds": self.limits.wall_seconds,
                 "output_bytes": self.limits.output_bytes,
                 "total_wall_seconds": self.total_wall_seconds,
+                "address_space_mb": address_space_mb,
             },
             "tests": tests,
+            # Only a sandbox with its own pid namespace may kill "everything else".
+            "isolated": isolated,
         }
         if workdir:
             payload["workdir"] = workdir
-        return json.dumps(payload).encode()
+        data = json.dumps(payload).encode()
+        return b"%d\n" % len(data) + data
 
     @property
     def total_wall_seconds(self) -> float:
@@ -260,6 +267,10 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Ver
         return Verdict.OUTPUT_LIMIT_EXCEEDED, "the returned value is too large"
     if status == "assertion":
         return Verdict.WRONG_ANSWER, raw.get("message") or "an assertion failed"
+    if status == "fork_failed":
+        return Verdict.RUNTIME_ERROR, "could not start the test: earlier tests left too many processes running"
+    if status == "harness_killed":
+        return Verdict.RUNTIME_ERROR, "the program killed the test harness"
     if status == "harness_error":
         raise SandboxFault(f"harness failed to set up a test: {raw.get('message')}")
     if status != "ok":

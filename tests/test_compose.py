@@ -22,5 +22,5 @@ def test_it_declares_the_full_stack():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     assert {"postgres", "redis", "web", "worker", "beat", "sandbox-image"} <= set(services)
     assert "/var/run/docker.sock:/var/run/docker.sock" in services["worker"]["volumes"]
-    assert services["sandbox-image"]["build"] == "sandbox/images/python"
+    assert services["sandbox-image"]["build"] == {"context": "sandbox", "dockerfile": "images/python/Dockerfile"}
     assert (ROOT / "sandbox/images/python/Dockerfile").is_file()

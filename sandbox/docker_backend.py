@@ -1,0 +1,220 @@
+"""Runs jobs in Docker containers, one fresh container per submission.
+
+Every container gets: no network, a read-only root filesystem, a size-capped tmpfs
+as its only writable place, an unprivileged user, no new privileges, no
+capabilities, a pids limit, a memory limit with no swap, one CPU, and a wall-clock
+deadline enforced from outside. It is always removed after its one job.
+
+To keep latency low, a backend keeps one *warm* container per memory limit: created
+and started ahead of time, its harness waiting for a job on stdin. A warm container
+serves exactly one submission and is then removed, like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types import Ulimit
+
+from sandbox.backends import parse_report
+from sandbox.images import SANDBOX_USER
+from sandbox.jobs import Job, SandboxFault
+
+log = logging.getLogger(__name__)
+
+LABEL = "mockloop.sandbox"
+DEADLINE_LABEL = "mockloop.deadline"
+# What a warm container may wait before it is thrown away unused.
+WARM_MAX_AGE_SECONDS = 120.0
+# The harness and Python itself, on top of what the candidate's code may use.
+MEMORY_OVERHEAD_MB = 64
+MAX_REPORT_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class _Warm:
+    container: Any
+    memory_mb: int
+    started: float
+
+
+class DockerBackend:
+    name = "docker"
+
+    def __init__(
+        self,
+        image: str,
+        *,
+        client: Any = None,
+        cpus: float = 1.0,
+        pids_limit: int = 64,
+        tmpfs_mb: int = 64,
+        warm: bool = True,
+    ) -> None:
+        self.image = image
+        self.client = client or docker.from_env(timeout=30)
+        self.cpus = cpus
+        self.pids_limit = pids_limit
+        self.tmpfs_mb = tmpfs_mb
+        self.warm = warm
+        self._spares: dict[int, _Warm] = {}
+        self._lock = threading.Lock()
+
+    # -- containers -------------------------------------------------------------
+
+    def _create(self, memory_mb: int, max_seconds: float) -> Any:
+        limit = f"{memory_mb + MEMORY_OVERHEAD_MB}m"
+        return self.client.containers.create(
+            self.image,
+            command=["python3", "-I", "/opt/mockloop/harness.py", "numpy"],
+            stdin_open=True,
+            network_disabled=True,
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/work": f"size={self.tmpfs_mb}m,mode=1777", "/tmp": "size=8m,mode=1777"},
+            working_dir="/work",
+            user=SANDBOX_USER,
+            environment={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": "/work"},
+            security_opt=["no-new-privileges"],
+            cap_drop=["ALL"],
+            pids_limit=self.pids_limit,
+            mem_limit=limit,
+            memswap_limit=limit,
+            nano_cpus=int(self.cpus * 1e9),
+            ipc_mode="private",
+            ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)],
+            log_config={"type": "json-file", "config": {"max-size": "40m"}},
+            labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds))},
+            init=True,
+            detach=True,
+        )
+
+    def _start_new(self, memory_mb: int, max_seconds: float) -> Any:
+        container = self._create(memory_mb, max_seconds)
+        try:
+            container.start()
+        except Exception:
+            self._remove(container)
+            raise
+        return container
+
+    def _remove(self, container: Any) -> None:
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:  # the sweeper will get it
+            log.warning("could not remove sandbox container %s: %s", container.id[:12], exc)
+
+    def _take_spare(self, memory_mb: int) -> Any | None:
+        with self._lock:
+            spare = self._spares.pop(memory_mb, None)
+        if spare is None:
+            return None
+        if time.monotonic() - spare.started > WARM_MAX_AGE_SECONDS:
+            self._remove(spare.container)
+            return None
+        return spare.container
+
+    def _refill(self, memory_mb: int) -> None:
+        try:
+            container = self._start_new(memory_mb, WARM_MAX_AGE_SECONDS + 600)
+        except Exception as exc:  # noqa: BLE001 - a missing spare only costs latency
+            log.warning("could not start a warm sandbox: %s", exc)
+            return
+        with self._lock:
+            old = self._spares.get(memory_mb)
+            self._spares[memory_mb] = _Warm(container, memory_mb, time.monotonic())
+        if old is not None:
+            self._remove(old.container)
+
+    def _after_run(self, container: Any, memory_mb: int) -> None:
+        self._remove(container)
+        if self.warm:
+            self._refill(memory_mb)
+
+    def close(self) -> None:
+        with self._lock:
+            spares, self._spares = list(self._spares.values()), {}
+        for spare in spares:
+            self._remove(spare.container)
+
+    # -- running ------------------------------------------------------------------
+
+    def run_raw(self, job: Job) -> dict[str, Any]:
+        memory_mb = job.limits.memory_mb
+        deadline = job.total_wall_seconds + 5
+        try:
+            container = self._take_spare(memory_mb) or self._start_new(memory_mb, deadline + 60)
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            raise SandboxFault(f"the Docker engine could not start a sandbox: {exc}") from exc
+        try:
+            return self._run_in(container, job, deadline)
+        finally:
+            # Removing and warming the next one happen off the request's path.
+            threading.Thread(target=self._after_run, args=(container, memory_mb), daemon=True).start()
+
+    def _run_in(self, container: Any, job: Job, deadline: float) -> dict[str, Any]:
+        try:
+            sock = self.client.api.attach_socket(container.id, params={"stdin": 1, "stream": 1})
+            raw_sock = getattr(sock, "_sock", sock)
+            raw_sock.sendall(job.harness_input(isolated=True))
+            try:
+                raw_sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            sock.close()
+        except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
+            raise SandboxFault(f"could not hand the job to the sandbox: {exc}") from exc
+        try:
+            status = container.wait(timeout=deadline)
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" not in str(exc).lower() and "Read timed out" not in str(exc):
+                raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
+            # The outer watchdog: the harness has its own deadline, so this means the
+            # submission as a whole ran past its time.
+            container.kill()
+            return {"watchdog": True, "compile_error": None, "tests": [{"id": t.id, "status": "timeout"} for t in job.tests]}
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
+        container.reload()
+        if container.attrs["State"].get("OOMKilled") and status.get("StatusCode") != 0:
+            # The harness itself was killed for memory: the candidate's code filled the container.
+            return {"compile_error": None, "tests": [{"id": t.id, "status": "memory"} for t in job.tests]}
+        output = container.logs(stdout=True, stderr=False)
+        if status.get("StatusCode") == 137:
+            # SIGKILL, not from the kernel's OOM killer nor from our watchdog: the
+            # candidate's code killed the harness (it runs as the same user).
+            return {"compile_error": None, "tests": [{"id": t.id, "status": "harness_killed"} for t in job.tests]}
+        if status.get("StatusCode") != 0:
+            errors = container.logs(stdout=False, stderr=True)[-1000:]
+            raise SandboxFault(f"the harness exited with {status.get('StatusCode')}: {errors!r}")
+        if len(output) > MAX_REPORT_BYTES:
+            raise SandboxFault("the harness report is too large")
+        return parse_report(output)
+
+
+def containers_sweep(client: Any, *, now: float | None = None) -> int:
+    """Removes sandbox containers past their deadline: left behind by a killed worker."""
+    now = now or time.time()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        try:
+            deadline = float(container.labels.get(DEADLINE_LABEL, "0"))
+        except ValueError:
+            deadline = 0
+        if deadline < now:
+            try:
+                container.remove(force=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+    return removed
