@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MOCKLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -160,11 +160,23 @@ CELERY_TASK_DEFAULT_QUEUE = "mockloop"
 CELERY_BEAT_SCHEDULE = {
     "invites-purge": {"task": "accounts.tasks.invites_purge", "schedule": 3600.0},
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 86400.0},
+    "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
+    "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
+
+# The sandbox that runs candidates' code: "docker", "bubblewrap", or "auto" (Docker
+# when its engine answers and the image is built, else bubblewrap).
+SANDBOX_BACKEND = env_str("SANDBOX_BACKEND", "auto")
+SANDBOX_CACHE_DIR = Path(env_str("SANDBOX_CACHE_DIR", str(VAR_DIR / "sandbox")))
+SANDBOX_CPUS = env_float("SANDBOX_CPUS", 1.0)
+SANDBOX_PIDS_LIMIT = env_int("SANDBOX_PIDS_LIMIT", 64)
+SANDBOX_TMPFS_MB = env_int("SANDBOX_TMPFS_MB", 64)
+# Runs and submissions a worker retries while no sandbox is available, with backoff.
+SANDBOX_MAX_RETRIES = env_int("SANDBOX_MAX_RETRIES", 10)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
+from grading import apis as grading_apis
 from interview import views as interview_views
 from questions import apis as questions_apis
 from questions import views as questions_views
@@ -22,6 +23,8 @@ api_patterns = [
     path("questions/<int:question_id>/", questions_apis.QuestionDetailApi.as_view(), name="question-detail"),
     path("questions/<int:question_id>/answer-key/", questions_apis.QuestionAnswerKeyApi.as_view(), name="question-answer-key"),
     path("topics/", questions_apis.TopicListApi.as_view(), name="topic-list"),
+    path("submissions/", grading_apis.SubmissionCreateApi.as_view(), name="submission-create"),
+    path("submissions/<int:submission_id>/", grading_apis.SubmissionDetailApi.as_view(), name="submission-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -16,7 +16,7 @@ from questions.bank_format import MANIFEST, BankError, BankInvalid, Kind, Questi
 from questions.coding import coding_spec_prepare, map_in_parallel
 from questions.markdown import render_markdown
 from questions.models import Question, QuestionVersion, Topic
-from sandbox.backends import Backend, trusted_backend
+from sandbox.backends import Backend
 
 
 @dataclass
@@ -76,7 +76,10 @@ def bank_import(*, root: Path, organization: Organization | None = None, backend
     version. Raises :class:`BankInvalid` listing each problem by file and field.
     """
     bundles = load_bank(root)
-    backend = backend or trusted_backend()
+    if backend is None:
+        from grading.sandboxes import bank_backend
+
+        backend = bank_backend(trusted=organization is None)
     existing = {
         q.slug: q
         for q in Question.objects.filter(organization=organization, slug__in=[b.slug for b in bundles]).select_related(

@@ -69,8 +69,3 @@ def run_job(job: Job, backend: Backend) -> Result:
     """Validates the job, runs it on ``backend`` and grades what came back."""
     job.validate()
     return grade(job, backend.run_raw(job), backend=backend.name)
-
-
-def trusted_backend() -> Backend:
-    """The backend for code we wrote or reviewed ourselves: the bank's solutions."""
-    return SubprocessBackend()

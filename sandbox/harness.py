@@ -22,6 +22,7 @@ import resource
 import select
 import signal
 import sys
+import tempfile
 import time
 import traceback
 import types
@@ -144,24 +145,17 @@ def _write_result(payload: dict) -> None:
         view = view[written:]
 
 
-def _run_child(job: dict, test: dict, index: int, code: types.CodeType, checks: types.CodeType | None, args: object) -> None:
+def _run_child(
+    job: dict, test: dict, code: types.CodeType, checks: types.CodeType | None, args: object, streams: tuple[int, int, int]
+) -> None:
     """Runs one test in the forked child. Never returns."""
     try:
         os.setpgid(0, 0)
         limits = job["limits"]
         workdir = job["workdir"]
-        stdin_path = os.path.join(workdir, f".stdin-{index}")
-        if "stdin" in test or isinstance(args, str):
-            with open(stdin_path, "w") as handle:
-                handle.write(test.get("stdin", args if isinstance(args, str) else ""))
-            stdin_fd = os.open(stdin_path, os.O_RDONLY)
-        else:
-            stdin_fd = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(stdin_fd, 0)
-        out_fd = os.open(os.path.join(workdir, f".stdout-{index}"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        err_fd = os.open(os.path.join(workdir, f".stderr-{index}"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(out_fd, 1)
-        os.dup2(err_fd, 2)
+        os.dup2(streams[0], 0)
+        os.dup2(streams[1], 1)
+        os.dup2(streams[2], 2)
         os.closerange(3, RESULT_FD)
         os.closerange(RESULT_FD + 1, 65536)
         sys.stdin = open(0, closefd=False)
@@ -261,10 +255,9 @@ def _exception_payload(exc: BaseException) -> dict:
     }
 
 
-def _read_capped(path: str, cap: int) -> tuple[str, bool]:
+def _read_capped(fd: int, cap: int) -> tuple[str, bool]:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(cap + 1)
+        data = os.pread(fd, cap + 1, 0)
     except OSError:
         return "", False
     return data[:cap].decode("utf-8", "replace"), len(data) > cap
@@ -293,8 +286,7 @@ def _kill_everything_else() -> None:
             return
 
 
-def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: types.CodeType | None, generators: dict) -> dict:
-    limits = job["limits"]
+def run_test(job: dict, test: dict, code: types.CodeType, checks: types.CodeType | None, generators: dict) -> dict:
     if "generate" in test:
         generated = generators[test["generate"]]()
         if job["mode"] == "function" and not isinstance(generated, dict):
@@ -304,9 +296,28 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
         args = {"args": test.get("args", []), "kwargs": test.get("kwargs", {})}
     else:
         args = None
+
+    # The test's stdin, stdout and stderr are files without a name: nothing the code
+    # does in the work directory (a planted symlink, say) can change what is read back.
+    stdin = tempfile.TemporaryFile(dir=job["workdir"])
+    stdin_text = test.get("stdin", args if isinstance(args, str) else None)
+    if stdin_text is not None:
+        stdin.write(stdin_text.encode())
+        stdin.seek(0)
+    stdout = tempfile.TemporaryFile(dir=job["workdir"])
+    stderr = tempfile.TemporaryFile(dir=job["workdir"])
+    try:
+        return _run_forked(job, test, code, checks, args, (stdin, stdout, stderr))
+    finally:
+        for stream in (stdin, stdout, stderr):
+            stream.close()
+
+
+def _run_forked(job: dict, test: dict, code: types.CodeType, checks: types.CodeType | None, args: object, streams: tuple) -> dict:
+    stdin, stdout, stderr = streams
+    limits = job["limits"]
     child_test = {"mode": "check" if "check" in test else job["mode"], "entrypoint": job.get("entrypoint")}
     child_test.update({k: test[k] for k in ("stdin", "check") if k in test})
-
     oom_before = _oom_kill_count()
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
@@ -322,7 +333,7 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
         os.close(read_fd)
         os.dup2(write_fd, RESULT_FD)
         os.close(write_fd)
-        _run_child(job, child_test, index, code, checks, args)
+        _run_child(job, child_test, code, checks, args, (stdin.fileno(), stdout.fileno(), stderr.fileno()))
     os.close(write_fd)
 
     wall_deadline = started + limits["wall_seconds"]
@@ -380,8 +391,8 @@ def run_test(job: dict, test: dict, index: int, code: types.CodeType, checks: ty
         "max_rss_kb": usage.ru_maxrss if usage else None,
     }
     cap = limits["output_bytes"]
-    result["stdout"], result["stdout_truncated"] = _read_capped(os.path.join(job["workdir"], f".stdout-{index}"), cap)
-    result["stderr"], result["stderr_truncated"] = _read_capped(os.path.join(job["workdir"], f".stderr-{index}"), cap)
+    result["stdout"], result["stdout_truncated"] = _read_capped(stdout.fileno(), cap)
+    result["stderr"], result["stderr_truncated"] = _read_capped(stderr.fileno(), cap)
     oom_after = _oom_kill_count()
     oom_killed = oom_before is not None and oom_after is not None and oom_after > oom_before
 
@@ -462,11 +473,11 @@ def main() -> int:
 
     if code is not None:
         deadline = _now() + job["limits"].get("total_wall_seconds", 60)
-        for index, test in enumerate(job["tests"]):
+        for test in job["tests"]:
             if _now() >= deadline:
                 report["tests"].append({"id": test["id"], "status": "not_run"})
                 continue
-            report["tests"].append(run_test(job, test, index, code, checks, generators))
+            report["tests"].append(run_test(job, test, code, checks, generators))
 
     data = json.dumps(report).encode()
     view = memoryview(data)

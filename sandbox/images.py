@@ -94,7 +94,9 @@ def _tar_file(root: Path, path: Path) -> Path:
                 tar.addfile(info)
                 continue
             if child.name != ".mockloop-complete":
-                tar.add(child, arcname=child.name, filter=lambda info: None if info.name == HARNESS_IN_IMAGE.lstrip("/") else info)
+                tar.add(
+                    child, arcname=child.name, filter=lambda info: None if info.name == HARNESS_IN_IMAGE.lstrip("/") else info
+                )
         info = tar.gettarinfo(str(HARNESS_PATH), arcname=HARNESS_IN_IMAGE.lstrip("/"))
         info.uid = info.gid = 0
         info.mode = 0o644
@@ -133,7 +135,12 @@ def image_build(client: Any, *, cache_dir: Path, method: str = "auto") -> str:
                 str(archive),
                 repository=repository,
                 tag=version,
-                changes=[f"USER {SANDBOX_USER}", "WORKDIR /work", f'CMD ["python3", "-I", "{HARNESS_IN_IMAGE}"]', "ENV LANG=C.UTF-8"],
+                changes=[
+                    f"USER {SANDBOX_USER}",
+                    "WORKDIR /work",
+                    f'CMD ["python3", "-I", "{HARNESS_IN_IMAGE}"]',
+                    "ENV LANG=C.UTF-8",
+                ],
             )
         finally:
             archive.unlink(missing_ok=True)

@@ -86,6 +86,8 @@ class TestCase:
     expected: Any = None
     comparison: Comparison | None = None
     float_tolerance: float | None = None
+    # A "run" with the candidate's own input has nothing to compare against.
+    compare: bool = True
 
     @property
     def is_check(self) -> bool:
@@ -277,6 +279,8 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Ver
         raise SandboxFault(f"unknown harness status {status!r}")
     if test.is_check:
         return Verdict.ACCEPTED, ""
+    if not test.compare:
+        return Verdict.ACCEPTED, "ran without errors (custom input: nothing to compare)"
     actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
     comparison = test.comparison or (
         Comparison.WHITESPACE if job.mode == "stdio" and job.comparison is Comparison.EXACT else job.comparison
@@ -324,9 +328,9 @@ def grade(job: Job, report: dict[str, Any], backend: str = "") -> Result:
             stdout=_excerpt(raw.get("stdout") or ""),
             stderr=_excerpt(raw.get("traceback") or raw.get("stderr") or ""),
         )
-        if test.visible and not test.is_check and test.expected is not None:
+        if test.visible and not test.is_check:
             actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
-            result.expected = render(test.expected)
+            result.expected = render(test.expected) if test.compare else None
             if raw.get("status") == "ok":
                 result.actual = render(actual)
                 if verdict is Verdict.WRONG_ANSWER and isinstance(test.expected, str) and isinstance(actual, str):

@@ -5,6 +5,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
+# The sandbox's root filesystem is kept outside the checkout, so a fresh clone on the
+# same machine reuses it (it is keyed by a hash of its build script).
+if [ "$(id -u)" -eq 0 ]; then
+  export SANDBOX_CACHE_DIR="${SANDBOX_CACHE_DIR:-/var/cache/mockloop/sandbox}"
+fi
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 apt_install() {
@@ -82,4 +88,33 @@ postgres_up() {
   done
   echo "PostgreSQL did not start" >&2
   return 1
+}
+
+docker_up() {
+  # A Docker engine for the sandboxes: Debian's docker.io, started without a bridge or
+  # iptables (sandboxes never get a network).
+  if docker info >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v dockerd >/dev/null || apt_install docker.io
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/mockloop-dockerd.log 2>&1 &
+  for _ in $(seq 100); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.3
+  done
+  echo "dockerd did not start; see /var/log/mockloop-dockerd.log" >&2
+  return 1
+}
+
+sandbox_up() {
+  # The sandbox: Docker and its image where possible, bubblewrap and its root filesystem always.
+  apt_install bubblewrap debootstrap
+  if docker_up; then
+    "$PY" manage.py build_sandbox_image
+  else
+    echo "no Docker engine: sandboxes run under bubblewrap" >&2
+    "$PY" manage.py build_sandbox_image --rootfs-only
+  fi
 }

@@ -2,7 +2,8 @@
 solution passes all of its own tests, and wrong answers fail.
 
 Runs each coding question's reference, starter, wrong and naive solutions (see
-questions.check). Per question, so a failure names the question.
+questions.check) through the configured sandbox. Per question, so a failure names
+the question.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from grading.sandboxes import sandbox_backend
 from questions.bank_format import Kind, Track, find_question_folders, load_bank
 from questions.check import DEFAULT_BANK, check_paths
-from sandbox.backends import trusted_backend
 
 FOLDERS = find_question_folders(DEFAULT_BANK)
 BUNDLES = {b.slug: b for b in load_bank(DEFAULT_BANK)}
@@ -22,8 +23,9 @@ BUNDLES = {b.slug: b for b in load_bank(DEFAULT_BANK)}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
-def test_question_passes_its_self_check(folder: Path):
-    checked, errors = check_paths([folder], trusted_backend())
+def test_question_passes_its_self_check(folder: Path, settings):
+    # Through the real sandbox, as candidates' code runs.
+    checked, errors = check_paths([folder], sandbox_backend())
     assert checked == 1
     assert errors == [], "\n".join(map(str, errors))
 

@@ -1,0 +1,112 @@
+"""Runs and submissions of code over the REST API."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import reject_unknown_params
+from config.errors import NotFoundError
+from grading import selectors, services
+from grading.models import Submission
+from questions.selectors import question_get
+from sandbox.jobs import TestResult, Verdict
+
+MAX_WAIT_SECONDS = 25
+
+
+def _result_for(submission: Submission, *, everything: bool) -> dict[str, Any] | None:
+    if submission.result is None:
+        return None
+    result = dict(submission.result)
+    if not everything:
+        tests = []
+        for data in result["tests"]:
+            test = TestResult(**{**data, "verdict": Verdict(data["verdict"])})
+            tests.append(test.for_candidate())
+        result["tests"] = tests
+    hidden = [t for t in submission.result["tests"] if not t["visible"]]
+    result["hidden_summary"] = {"total": len(hidden), "passed": sum(t["verdict"] == Verdict.ACCEPTED for t in hidden)}
+    return result
+
+
+class SubmissionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.IntegerField(source="question_version.question_id")
+    question_version = serializers.IntegerField(source="question_version.number")
+    mode = serializers.CharField()
+    status = serializers.CharField()
+    status_message = serializers.CharField()
+    verdict = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.SerializerMethodField()
+
+    def get_result(self, submission: Submission) -> dict | None:
+        return _result_for(submission, everything=self.context.get("everything", False))
+
+
+class SubmissionCreateApi(APIView):
+    """Runs code on a coding question: ``run`` (visible tests and optional custom input,
+    not graded) or ``submit`` (all tests, graded). Answers 202; poll the submission."""
+
+    class InputSerializer(serializers.Serializer):
+        question = serializers.IntegerField()
+        mode = serializers.ChoiceField(choices=Submission.Mode.values)
+        source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+        custom_input = serializers.JSONField(required=False, allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        question = question_get(user=request.user, question_id=fields["question"])
+        if question is None:
+            raise NotFoundError("no such question")
+        submission = services.submission_create(
+            user=request.user,
+            question=question,
+            source=fields["source"],
+            mode=fields["mode"],
+            custom_input=fields.get("custom_input"),
+        )
+        output = SubmissionOutput(submission, context={"everything": selectors.submission_sees_everything(user=request.user)})
+        return Response(output.data, status=status.HTTP_202_ACCEPTED)
+
+
+class SubmissionDetailApi(APIView):
+    """A submission's status and result. ``?wait=N`` holds the answer up to N seconds
+    (at most 25) until it is finished: a long poll."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("wait", float, description="seconds to wait for a result")], responses=SubmissionOutput
+    )
+    def get(self, request: Request, submission_id: int) -> Response:
+        reject_unknown_params(request, ["wait"])
+        try:
+            wait = min(float(request.query_params.get("wait", 0)), MAX_WAIT_SECONDS)
+        except ValueError:
+            wait = -1
+        if wait < 0:
+            from config.errors import ApplicationError
+
+            raise ApplicationError("wait must be a number of seconds from 0 to 25", code="invalid", fields={"wait": ["invalid"]})
+        deadline = time.monotonic() + wait
+        while True:
+            submission = selectors.submission_get(user=request.user, submission_id=submission_id)
+            if submission is None:
+                raise NotFoundError("no such submission")
+            done = submission.status in (Submission.Status.FINISHED, Submission.Status.ERROR)
+            if done or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        output = SubmissionOutput(submission, context={"everything": selectors.submission_sees_everything(user=request.user)})
+        return Response(output.data)

@@ -1,0 +1,184 @@
+"""Writes for submissions: create, claim and run, fail, and requeue stale claims."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import ApplicationError
+from grading.models import Submission
+from grading.sandboxes import sandbox_backend
+from questions.bank_format import Kind
+from questions.coding import coding_job
+from questions.models import Question
+from sandbox.jobs import Job, JobError, SandboxFault, TestCase, Verdict, grade
+
+log = logging.getLogger(__name__)
+
+MAX_CUSTOM_INPUT_BYTES = 64 * 1024
+# Beyond the job's own time budget, before a claim counts as abandoned.
+CLAIM_GRACE_SECONDS = 60
+
+
+def _custom_test(question_spec: dict[str, Any], custom_input: Any) -> TestCase:
+    if question_spec.get("mode") == "stdio":
+        if not isinstance(custom_input, str):
+            raise ApplicationError(
+                "custom input for this question is the text given on stdin",
+                code="invalid",
+                fields={"custom_input": ["must be a string"]},
+            )
+        return TestCase(id="custom", name="custom input", visible=True, stdin=custom_input, compare=False)
+    if not isinstance(custom_input, list):
+        raise ApplicationError(
+            "custom input for this question is the list of arguments to call the function with",
+            code="invalid",
+            fields={"custom_input": ["must be a JSON list of arguments"]},
+        )
+    return TestCase(id="custom", name="custom input", visible=True, args=custom_input, compare=False)
+
+
+def submission_job(submission: Submission) -> Job:
+    """The sandbox job for a submission: all tests to submit, visible ones (and custom input) to run."""
+    spec = submission.question_version.spec
+    job = coding_job(spec, submission.source, visible_only=submission.mode == Submission.Mode.RUN)
+    if submission.mode == Submission.Mode.RUN and submission.custom_input is not None:
+        job = replace(job, tests=(*job.tests, _custom_test(spec, submission.custom_input)))
+    return job
+
+
+def submission_create(*, user: User, question: Question, source: str, mode: str, custom_input: Any = None) -> Submission:
+    """Stores a run or a submission, queued; a worker picks it up once it is committed.
+
+    Everything that can be wrong with the input is refused here, before anything runs.
+    """
+    version = question.current_version
+    if question.kind != Kind.CODING or version is None:
+        raise ApplicationError("only coding questions take code", code="not_a_coding_question")
+    if mode not in Submission.Mode.values:
+        raise ApplicationError(f"mode must be run or submit, not {mode!r}", code="invalid", fields={"mode": ["invalid choice"]})
+    if custom_input is not None and mode != Submission.Mode.RUN:
+        raise ApplicationError(
+            "custom input is for runs; a submission is graded on the question's tests",
+            code="invalid",
+            fields={"custom_input": ["only with mode run"]},
+        )
+    if custom_input is not None and len(repr(custom_input).encode()) > MAX_CUSTOM_INPUT_BYTES:
+        raise ApplicationError("the custom input is too large", code="invalid", fields={"custom_input": ["at most 64 KiB"]})
+    submission = Submission(
+        user=user,
+        question_version=version,
+        mode=mode,
+        source=source,
+        custom_input=custom_input,
+        language=version.spec.get("language", "python"),
+    )
+    try:
+        job = submission_job(submission)
+        job.validate()
+    except JobError as exc:
+        raise ApplicationError(
+            exc.message, code=exc.code, fields={"source": [exc.message]} if "source" in exc.code else None
+        ) from None
+    submission.run_timeout_seconds = job.total_wall_seconds + CLAIM_GRACE_SECONDS
+    with transaction.atomic():
+        submission.save()
+        from grading.tasks import submission_run_task
+
+        submission_run_task.delay_on_commit(submission.id)
+    return submission
+
+
+def _claim(submission_id: int, worker: str) -> bool:
+    claimed = Submission.objects.filter(id=submission_id, status=Submission.Status.QUEUED).update(
+        status=Submission.Status.RUNNING,
+        claimed_by=worker[:200],
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        status_message="",
+    )
+    return claimed == 1
+
+
+def submission_run(*, submission_id: int, worker: str) -> Submission | None:
+    """Claims a queued submission, runs it in the sandbox and stores the result.
+
+    Returns None when someone else has it (or it is done): running twice changes
+    nothing. A sandbox fault releases the claim and is raised for the caller to
+    retry; the candidate's own failures are results, stored like any other.
+    """
+    if not _claim(submission_id, worker):
+        return None
+    submission = Submission.objects.select_related("question_version").get(id=submission_id)
+    try:
+        job = submission_job(submission)
+        backend = sandbox_backend()
+        # The sandbox may take seconds: no transaction or row lock is held meanwhile.
+        raw = backend.run_raw(job)
+        result = grade(job, raw, backend=backend.name)
+    except SandboxFault as exc:
+        Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
+            status=Submission.Status.QUEUED, claimed_by="", claimed_at=None, status_message=f"waiting for a sandbox: {exc}"[:300]
+        )
+        raise
+    updated = Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
+        status=Submission.Status.FINISHED,
+        verdict=result.verdict.value,
+        score=result.score if submission.mode == Submission.Mode.SUBMIT else None,
+        result=result.as_dict(),
+        backend=result.backend,
+        finished_at=timezone.now(),
+        status_message="",
+    )
+    if not updated:
+        log.warning("submission %s was re-claimed while this worker ran it; result dropped", submission_id)
+        return None
+    submission.refresh_from_db()
+    return submission
+
+
+def submission_fail(*, submission_id: int, reason: str) -> None:
+    """Gives up after every retry: an internal error, never a score of 0."""
+    Submission.objects.filter(id=submission_id, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]).update(
+        status=Submission.Status.ERROR,
+        verdict=Verdict.INTERNAL_ERROR.value,
+        score=None,
+        finished_at=timezone.now(),
+        status_message=f"we could not run this code: {reason}"[:300],
+    )
+
+
+def submissions_requeue_stale(*, now: Any = None) -> list[int]:
+    """Re-queues submissions whose worker vanished mid-run, and queued ones whose task was lost."""
+    now = now or timezone.now()
+    requeued: list[int] = []
+    for submission in Submission.objects.filter(status=Submission.Status.RUNNING).only("id", "claimed_at", "run_timeout_seconds"):
+        if submission.claimed_at and submission.claimed_at + timedelta(seconds=submission.run_timeout_seconds) < now:
+            changed = Submission.objects.filter(
+                id=submission.id, status=Submission.Status.RUNNING, claimed_at=submission.claimed_at
+            ).update(
+                status=Submission.Status.QUEUED,
+                claimed_by="",
+                claimed_at=None,
+                status_message="re-queued: the worker running it stopped",
+            )
+            if changed:
+                requeued.append(submission.id)
+    lost_before = now - timedelta(minutes=10)
+    requeued += list(
+        Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=lost_before, attempts=0).values_list(
+            "id", flat=True
+        )
+    )
+    from grading.tasks import submission_run_task
+
+    for submission_id in requeued:
+        submission_run_task.delay(submission_id)
+    return requeued

@@ -1,0 +1,271 @@
+"""The isolating backends against hostile code: the same suite for Docker and bubblewrap.
+
+Each test runs a submission that attacks the sandbox, expects the right verdict,
+and then checks that the host and the backend are unharmed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from sandbox.backends import run_job
+from sandbox.jobs import Job, Limits, Result, TestCase, Verdict
+
+pytestmark = pytest.mark.django_db
+
+PROBE = (TestCase(id="t1", name="probe", visible=True, args=[], expected="never"),)
+SECRETS = ("test-only-secret-key-not-for-production", "postgres://", "redis://", "OPENAI", "SECRET_KEY", "DATABASE_URL")
+
+
+@pytest.fixture(params=["docker", "bubblewrap"])
+def backend(request):
+    from grading.sandboxes import SandboxUnavailable, sandbox_backend
+
+    try:
+        return sandbox_backend(request.param)
+    except SandboxUnavailable as exc:
+        if os.environ.get("CI"):
+            raise  # CI installs both: a missing one is a failure there
+        pytest.skip(f"{request.param} sandbox not available here: {exc}")
+
+
+def run(backend, source: str, *, tests=PROBE, cpu: float = 1.0, memory_mb: int = 128, **job) -> Result:
+    job.setdefault("entrypoint", "probe")
+    return run_job(Job(source=source, tests=tests, limits=Limits(cpu_seconds=cpu, memory_mb=memory_mb), **job), backend)
+
+
+def actual_of(result: Result) -> str:
+    return result.tests[0].actual or ""
+
+
+def assert_still_works(backend) -> None:
+    result = run(backend, "def probe():\n    return 'never'\n")
+    assert result.verdict is Verdict.ACCEPTED, result.message
+
+
+def host_processes(pattern: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True, check=False).stdout
+    return [line for line in found.splitlines() if "pgrep" not in line]
+
+
+def test_it_accepts_correct_code_and_grades_per_test(backend):
+    tests = (
+        TestCase(id="t1", name="small", visible=True, args=[2, 3], expected=5),
+        TestCase(id="t2", name="hidden", args=[10**12, 1], expected=10**12 + 1, weight=3),
+    )
+    result = run(backend, "def add(a, b):\n    return a + b\n", tests=tests, entrypoint="add")
+    assert result.verdict is Verdict.ACCEPTED and result.score == 100.0
+    assert result.backend == backend.name
+    assert all(t.cpu_seconds is not None and t.max_rss_kb for t in result.tests)
+
+
+def test_numpy_is_there_for_ml_tasks(backend):
+    result = run(backend, "import numpy as np\ndef probe():\n    return 'never' if np.arange(3).sum() == 3 else 'no'\n")
+    assert result.verdict is Verdict.ACCEPTED
+
+
+def test_an_infinite_loop_runs_out_of_time(backend):
+    assert run(backend, "def probe():\n    while True:\n        pass\n").verdict is Verdict.TIME_LIMIT_EXCEEDED
+    assert_still_works(backend)
+
+
+def test_sleeping_forever_runs_out_of_wall_time(backend):
+    result = run(backend, "import time\ndef probe():\n    time.sleep(10**6)\n")
+    assert result.verdict is Verdict.TIME_LIMIT_EXCEEDED
+    assert "wall time" in result.tests[0].message
+
+
+def test_a_memory_bomb_is_killed_for_memory(backend):
+    result = run(backend, "def probe():\n    blocks = []\n    while True:\n        blocks.append(bytearray(50 * 1024 * 1024))\n")
+    assert result.verdict is Verdict.MEMORY_LIMIT_EXCEEDED
+    assert_still_works(backend)
+
+
+def test_a_fork_bomb_is_contained(backend):
+    source = "import os\ndef probe():\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+    result = run(backend, source)
+    assert result.verdict in (Verdict.RUNTIME_ERROR, Verdict.TIME_LIMIT_EXCEEDED)
+    assert_still_works(backend)
+
+
+def test_a_gigabyte_of_output_is_capped(backend):
+    result = run(
+        backend, "import sys\ndef probe():\n    chunk = 'x' * 2**20\n    for _ in range(1024):\n        sys.stdout.write(chunk)\n"
+    )
+    assert result.verdict is Verdict.OUTPUT_LIMIT_EXCEEDED
+    assert len(result.tests[0].stdout) < 10_000
+    assert_still_works(backend)
+
+
+def test_deep_recursion_is_a_runtime_error(backend):
+    result = run(backend, "def probe(n=0):\n    return probe(n + 1)\n")
+    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert "RecursionError" in result.tests[0].message
+
+
+def test_the_root_filesystem_is_read_only(backend):
+    source = (
+        "def probe():\n"
+        "    done = []\n"
+        "    for path in ('/etc/evil', '/usr/lib/evil', '/opt/mockloop/harness.py', '/evil'):\n"
+        "        try:\n"
+        "            open(path, 'w').write('x')\n"
+        "            done.append(path)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return done\n"
+    )
+    result = run(backend, source)
+    assert actual_of(result) == "[]"
+
+
+def test_filling_the_disk_hits_the_work_dir_cap(backend):
+    source = "def probe():\n    with open('/work/fill', 'wb') as f:\n        while True:\n            f.write(b'x' * 2**20)\n"
+    result = run(backend, source)
+    assert result.verdict in (Verdict.RUNTIME_ERROR, Verdict.OUTPUT_LIMIT_EXCEEDED)
+    assert_still_works(backend)
+
+
+def test_no_secret_is_visible(backend, settings):
+    os.environ.setdefault("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    source = (
+        "import os, glob\n"
+        "def probe():\n"
+        "    seen = dict(os.environ)\n"
+        "    for path in glob.glob('/proc/*/environ'):\n"
+        "        try:\n"
+        "            seen[path] = open(path, 'rb').read().decode('latin-1')\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    for path in ('/work/main/config/settings.py', '/root/.bash_history', '/proc/1/root/etc/hostname'):\n"
+        "        try:\n"
+        "            seen[path] = open(path).read()\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return repr(seen)\n"
+    )
+    result = run(backend, source)
+    seen = actual_of(result)
+    assert "PATH" in seen  # it did report its environment
+    for secret in (*SECRETS, settings.SECRET_KEY, os.environ["OPENAI_API_KEY"]):
+        assert secret not in seen
+    assert "/work/main/config/settings.py" not in seen
+
+
+def test_no_network_at_all(backend):
+    source = (
+        "import socket\n"
+        "def probe():\n"
+        "    outcomes = []\n"
+        "    for port in (6379, 5432):\n"
+        "        try:\n"
+        "            socket.create_connection(('127.0.0.1', port), timeout=2).close()\n"
+        "            outcomes.append('connected')\n"
+        "        except OSError as exc:\n"
+        "            outcomes.append(type(exc).__name__)\n"
+        "    try:\n"
+        "        socket.getaddrinfo('pypi.org', 443)\n"
+        "        outcomes.append('resolved')\n"
+        "    except OSError as exc:\n"
+        "        outcomes.append(type(exc).__name__)\n"
+        "    interfaces = [name for _, name in socket.if_nameindex()]\n"
+        "    return [outcomes, interfaces]\n"
+    )
+    actual = actual_of(run(backend, source))
+    assert "connected" not in actual and "resolved" not in actual
+    assert '["lo"]' in actual.replace(" ", "")
+
+
+def test_a_background_process_does_not_outlive_the_run(backend):
+    marker = f"mockloop-orphan-{uuid.uuid4().hex[:8]}"
+    source = (
+        "import os, subprocess\n"
+        "def probe():\n"
+        f"    subprocess.Popen(['sh', '-c', 'exec -a {marker} sleep 1000'], start_new_session=True)\n"
+        "    return 'never'\n"
+    )
+    result = run(backend, source)
+    assert result.verdict is Verdict.ACCEPTED
+    assert host_processes(marker) == []
+
+
+def test_killing_the_harness_is_the_candidates_runtime_error(backend):
+    result = run(backend, "import os, signal\ndef probe():\n    os.kill(os.getppid(), signal.SIGKILL)\n")
+    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert_still_works(backend)
+
+
+def test_a_segfault_is_a_runtime_error_with_its_signal(backend):
+    result = run(backend, "import ctypes\ndef probe():\n    ctypes.string_at(0)\n")
+    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert "SIGSEGV" in result.tests[0].message
+
+
+def test_files_left_in_tmp_are_gone_for_the_next_submission(backend):
+    marker = uuid.uuid4().hex
+    leave = f"def probe():\n    for d in ('/tmp', '/dev/shm', '/work'):\n        open(d + '/{marker}', 'w').write('x')\n    return 'never'\n"
+    assert run(backend, leave).verdict is Verdict.ACCEPTED
+    look = f"import os\ndef probe():\n    return [d for d in ('/tmp', '/dev/shm', '/work') if os.path.exists(d + '/{marker}')]\n"
+    assert actual_of(run(backend, look)) == "[]"
+
+
+def test_a_planted_symlink_does_not_change_what_the_harness_reads(backend):
+    tests = (
+        TestCase(id="t1", name="plant", visible=True, args=[], expected="x"),
+        TestCase(id="t2", name="after", visible=True, args=[], expected="x"),
+    )
+    source = (
+        "import os\n"
+        "def probe():\n"
+        "    for i in range(4):\n"
+        "        for stream in ('stdout', 'stderr', 'stdin'):\n"
+        "            try:\n"
+        "                os.symlink('/etc/passwd', f'/work/.{stream}-{i}')\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "    print(open('/etc/passwd').read()[:0], end='')\n"
+        "    return 'x'\n"
+    )
+    result = run(backend, source, tests=tests)
+    assert result.verdict is Verdict.ACCEPTED
+    assert all("root:" not in t.stdout + t.stderr for t in result.tests)
+
+
+def test_expected_outputs_never_reach_the_sandbox(backend):
+    hidden = TestCase(id="t1", name="hidden", args=[], expected="the-hidden-answer-42")
+    source = (
+        "import gc, glob\n"
+        "def probe():\n"
+        "    needle = ''.join(reversed('24-rewsna-neddih-eht'))  # not a constant of this code\n"
+        "    text = repr(gc.get_objects())\n"
+        "    for path in glob.glob('/proc/*/cmdline') + glob.glob('/proc/*/environ') + glob.glob('/work/*') + glob.glob('/work/.*'):\n"
+        "        try:\n"
+        "            text += open(path, 'rb').read().decode('latin-1')\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return needle if needle in text else 'not found'\n"
+    )
+    assert run(backend, source, tests=(hidden,)).verdict is Verdict.WRONG_ANSWER
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI to list containers")
+def test_docker_leaves_no_container_behind(backend):
+    if backend.name != "docker":
+        pytest.skip("about the Docker backend only")
+    before = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", "label=mockloop.sandbox"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    run(backend, "def probe():\n    return 'never'\n")
+    import time
+
+    time.sleep(2)  # removal happens off the request's path
+    after = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", "label=mockloop.sandbox"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # Only the one warm container may remain, and not the one that ran.
+    assert len(after) <= max(len(before), 1)
