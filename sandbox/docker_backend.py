@@ -5,13 +5,14 @@ as its only writable place, an unprivileged user, no new privileges, no
 capabilities, a pids limit, a memory limit with no swap, one CPU, and a wall-clock
 deadline enforced from outside. It is always removed after its one job.
 
-To keep latency low, a backend keeps one *warm* container per memory limit: created
-and started ahead of time, its harness waiting for a job on stdin. A warm container
-serves exactly one submission and is then removed, like any other.
+To keep latency low, a backend keeps a few *warm* containers per memory limit:
+created and started ahead of time, their harness waiting for a job on stdin. A warm
+container serves exactly one submission and is then removed, like any other.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import socket
 import threading
@@ -57,7 +58,7 @@ class DockerBackend:
         cpus: float = 1.0,
         pids_limit: int = 64,
         tmpfs_mb: int = 64,
-        warm: bool = True,
+        warm: int = 2,
     ) -> None:
         self.image = image
         self.client = client or docker.from_env(timeout=30)
@@ -65,8 +66,11 @@ class DockerBackend:
         self.pids_limit = pids_limit
         self.tmpfs_mb = tmpfs_mb
         self.warm = warm
-        self._spares: dict[int, _Warm] = {}
+        self._spares: dict[int, list[_Warm]] = {}
         self._lock = threading.Lock()
+        # A process that exits takes its warm containers with it; one that is killed
+        # leaves them to containers_sweep (their deadline label says when).
+        atexit.register(self.close)
 
     # -- containers -------------------------------------------------------------
 
@@ -115,26 +119,34 @@ class DockerBackend:
             log.warning("could not remove sandbox container %s: %s", container.id[:12], exc)
 
     def _take_spare(self, memory_mb: int) -> Any | None:
-        with self._lock:
-            spare = self._spares.pop(memory_mb, None)
-        if spare is None:
-            return None
-        if time.monotonic() - spare.started > WARM_MAX_AGE_SECONDS:
+        now = time.monotonic()
+        while True:
+            with self._lock:
+                spares = self._spares.get(memory_mb) or []
+                spare = spares.pop(0) if spares else None
+            if spare is None:
+                return None
+            if now - spare.started <= WARM_MAX_AGE_SECONDS:
+                return spare.container
             self._remove(spare.container)
-            return None
-        return spare.container
 
     def _refill(self, memory_mb: int) -> None:
-        try:
-            container = self._start_new(memory_mb, WARM_MAX_AGE_SECONDS + 600)
-        except Exception as exc:  # noqa: BLE001 - a missing spare only costs latency
-            log.warning("could not start a warm sandbox: %s", exc)
-            return
         with self._lock:
-            old = self._spares.get(memory_mb)
-            self._spares[memory_mb] = _Warm(container, memory_mb, time.monotonic())
-        if old is not None:
-            self._remove(old.container)
+            missing = self.warm - len(self._spares.get(memory_mb, []))
+        for _ in range(max(missing, 0)):
+            try:
+                container = self._start_new(memory_mb, WARM_MAX_AGE_SECONDS + 60)
+            except Exception as exc:  # noqa: BLE001 - a missing spare only costs latency
+                log.warning("could not start a warm sandbox: %s", exc)
+                return
+            with self._lock:
+                spares = self._spares.setdefault(memory_mb, [])
+                surplus = len(spares) >= self.warm  # another thread refilled meanwhile
+                if not surplus:
+                    spares.append(_Warm(container, memory_mb, time.monotonic()))
+            if surplus:
+                self._remove(container)
+                return
 
     def _after_run(self, container: Any, memory_mb: int) -> None:
         self._remove(container)
@@ -143,15 +155,20 @@ class DockerBackend:
 
     def close(self) -> None:
         with self._lock:
-            spares, self._spares = list(self._spares.values()), {}
+            spares = [spare for group in self._spares.values() for spare in group]
+            self._spares = {}
         for spare in spares:
             self._remove(spare.container)
 
     # -- running ------------------------------------------------------------------
 
+    def watchdog_seconds(self, job: Job) -> float:
+        """The outer deadline: the harness keeps its own, this catches a harness that does not."""
+        return job.total_wall_seconds + 5
+
     def run_raw(self, job: Job) -> dict[str, Any]:
         memory_mb = job.limits.memory_mb
-        deadline = job.total_wall_seconds + 5
+        deadline = self.watchdog_seconds(job)
         try:
             container = self._take_spare(memory_mb) or self._start_new(memory_mb, deadline + 60)
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
@@ -176,15 +193,17 @@ class DockerBackend:
             raise SandboxFault(f"could not hand the job to the sandbox: {exc}") from exc
         try:
             status = container.wait(timeout=deadline)
-        except requests.exceptions.ConnectionError as exc:
-            if "timed out" not in str(exc).lower() and "Read timed out" not in str(exc):
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            try:
+                container.reload()
+                running = container.attrs["State"].get("Running", False)
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
                 raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
-            # The outer watchdog: the harness has its own deadline, so this means the
-            # submission as a whole ran past its time.
+            if not running:
+                raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
+            # Still running past the outer watchdog: the submission as a whole ran past its time.
             container.kill()
             return {"watchdog": True, "compile_error": None, "tests": [{"id": t.id, "status": "timeout"} for t in job.tests]}
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-            raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
         container.reload()
         if container.attrs["State"].get("OOMKilled") and status.get("StatusCode") != 0:
             # The harness itself was killed for memory: the candidate's code filled the container.

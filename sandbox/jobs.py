@@ -351,5 +351,12 @@ def grade(job: Job, report: dict[str, Any], backend: str = "") -> Result:
         )
     failing = next((t for t in results if t.verdict is not Verdict.ACCEPTED), None)
     verdict = failing.verdict if failing else Verdict.ACCEPTED
-    message = f"{failing.name}: {failing.message}" if failing else f"all {len(results)} tests passed"
+    # The overall message is shown to candidates: a hidden test's name and details
+    # (which may quote its input) stay with the test, for recruiters only.
+    if failing is None:
+        message = f"all {len(results)} tests passed"
+    elif failing.visible:
+        message = f"{failing.name}: {failing.message}"
+    else:
+        message = f"a hidden test failed: {failing.verdict.replace('_', ' ')}"
     return Result(verdict=verdict, score=score, tests=results, message=message, backend=backend)

@@ -1,0 +1,248 @@
+"""Runs and submissions: stored first, run by a real Celery worker in the real sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from grading import services
+from grading.models import Submission
+from grading.sandboxes import SandboxUnavailable, sandbox_reset
+from questions.models import Question
+from tests.conftest import error_code
+
+ROOT = Path(__file__).resolve().parents[2]
+RIGHT = "from collections import Counter\n\ndef count_pairs(nums, target):\n    seen = Counter()\n    total = 0\n    for v in nums:\n        total += seen[target - v]\n        seen[v] += 1\n    return total\n"
+HALF_RIGHT = "def count_pairs(nums, target):\n    return 2 if nums else 0\n"
+
+
+def _question(slug: str = "sum-pairs") -> Question:
+    return Question.objects.get(slug=slug)
+
+
+def _wait_finished(submission_id: int, seconds: float = 60) -> Submission:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(id=submission_id)
+        if submission.status in (Submission.Status.FINISHED, Submission.Status.ERROR):
+            return submission
+        time.sleep(0.1)
+    raise AssertionError(f"submission {submission_id} still {submission.status}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_queued_then_graded_by_a_worker(client_for, alice, bank, celery_worker):
+    api = client_for(alice)
+    response = api.post("/api/submissions/", {"question": _question().id, "mode": "submit", "source": HALF_RIGHT})
+    assert response.status_code == 202
+    assert response.json()["status"] in ("queued", "running", "finished")
+    submission_id = response.json()["id"]
+    body = api.get(f"/api/submissions/{submission_id}/?wait=20").json()
+    assert body["status"] == "finished"
+    assert body["verdict"] == "wrong_answer"
+    tests = body["result"]["tests"]
+    assert [t["verdict"] for t in tests] == ["accepted", "wrong_answer", "accepted"]
+    # Hidden tests: verdicts and counts only, for a candidate.
+    assert tests[1] == {
+        k: tests[1][k] for k in ("id", "name", "visible", "weight", "verdict", "cpu_seconds", "wall_seconds", "max_rss_kb")
+    }
+    assert tests[1]["name"] == "hidden test"
+    assert "SECRET-hidden" not in str(body)
+    assert body["result"]["hidden_summary"] == {"total": 2, "passed": 1}
+    assert body["score"] == pytest.approx(66.67)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_uses_visible_tests_and_custom_input_and_is_not_graded(client_for, alice, bank, celery_worker):
+    api = client_for(alice)
+    response = api.post(
+        "/api/submissions/",
+        {"question": _question().id, "mode": "run", "source": RIGHT, "custom_input": [[5, 5, 5], 10]},
+        format="json",
+    )
+    body = api.get(f"/api/submissions/{response.json()['id']}/?wait=20").json()
+    assert body["status"] == "finished" and body["score"] is None
+    names = [t["name"] for t in body["result"]["tests"]]
+    assert names == ["example", "custom input"]
+    custom = body["result"]["tests"][1]
+    assert custom["actual"] == "3" and custom["expected"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_see_every_tests_details(client_for, staff, bank, celery_worker):
+    api = client_for(staff)
+    response = api.post("/api/submissions/", {"question": _question().id, "mode": "submit", "source": HALF_RIGHT})
+    body = api.get(f"/api/submissions/{response.json()['id']}/?wait=20").json()
+    hidden = body["result"]["tests"][1]
+    assert hidden["name"] == "SECRET-hidden-duplicates" and hidden["verdict"] == "wrong_answer"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"mode": "submit", "source": ""}, 400, "empty_source"),
+        ({"mode": "submit", "source": "x = 1\n" * 12000}, 400, "source_too_large"),
+        ({"mode": "submit", "source": "print(1)\x00"}, 400, "invalid"),
+        ({"mode": "compile", "source": RIGHT}, 400, "invalid"),
+        ({"mode": "submit", "source": RIGHT, "custom_input": [[1], 1]}, 400, "invalid"),
+        ({"mode": "run", "source": RIGHT, "custom_input": "not a list"}, 400, "invalid"),
+    ],
+)
+def test_bad_submissions_are_refused_before_anything_runs(client_for, alice, bank, payload, status, code):
+    response = client_for(alice).post("/api/submissions/", {"question": _question().id, **payload}, format="json")
+    assert response.status_code == status, response.json()
+    assert error_code(response) == code
+    assert not Submission.objects.exists()
+
+
+def test_non_utf8_bytes_are_refused(client_for, alice, bank):
+    body = b'{"question": %d, "mode": "submit", "source": "def f():\xff\xfe pass"}' % _question().id
+    response = client_for(alice).post("/api/submissions/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert error_code(response) == "malformed_request"
+
+
+def test_only_coding_questions_take_code(client_for, alice, bank):
+    response = client_for(alice).post(
+        "/api/submissions/", {"question": _question("pick-metric").id, "mode": "submit", "source": RIGHT}
+    )
+    assert response.status_code == 400 and error_code(response) == "not_a_coding_question"
+
+
+def test_private_questions_and_other_peoples_submissions_are_404(
+    client_for, alice, bob, dave, bank, django_capture_on_commit_callbacks
+):
+    response = client_for(dave).post(
+        "/api/submissions/", {"question": _question("acme-private-xss").id, "mode": "submit", "source": RIGHT}
+    )
+    assert response.status_code == 404
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    for user in (bob, dave):
+        response = client_for(user).get(f"/api/submissions/{submission.id}/")
+        assert response.status_code == 404 and error_code(response) == "not_found"
+
+
+def test_running_twice_changes_nothing(alice, bank, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    first = services.submission_run(submission_id=submission.id, worker="w1")
+    assert first is not None and first.verdict == "accepted" and first.score == 100.0
+    assert services.submission_run(submission_id=submission.id, worker="w2") is None
+    submission.refresh_from_db()
+    assert submission.attempts == 1 and submission.claimed_by == "w1"
+
+
+def test_an_engine_that_is_down_leaves_the_submission_waiting_with_a_reason(
+    alice, bank, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    settings.SANDBOX_BACKEND = "docker"
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    sandbox_reset()
+    try:
+        with pytest.raises(SandboxUnavailable):
+            services.submission_run(submission_id=submission.id, worker="w1")
+    finally:
+        sandbox_reset()
+    submission.refresh_from_db()
+    assert submission.status == "queued" and submission.score is None
+    assert "the Docker engine does not answer" in submission.status_message
+
+
+def test_after_every_retry_it_is_an_internal_error_not_a_zero(alice, bank, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    services.submission_fail(submission_id=submission.id, reason="the engine stayed down")
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.score) == ("error", "internal_error", None)
+
+
+def test_a_stale_claim_is_requeued_and_then_finished(alice, bank, django_capture_on_commit_callbacks, monkeypatch):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    # What a worker killed mid-run leaves behind: a claim nobody will finish.
+    Submission.objects.filter(id=submission.id).update(
+        status="running", claimed_by="dead-worker", claimed_at=timezone.now() - timedelta(hours=1), attempts=1
+    )
+    enqueued = []
+    monkeypatch.setattr("grading.tasks.submission_run_task.delay", enqueued.append)
+    assert services.submissions_requeue_stale() == [submission.id]
+    assert enqueued == [submission.id]
+    submission.refresh_from_db()
+    assert submission.status == "queued" and "worker running it stopped" in submission.status_message
+    finished = services.submission_run(submission_id=submission.id, worker="w2")
+    assert finished.status == "finished" and finished.verdict == "accepted" and finished.attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_run_loses_nothing(alice, bank, django_capture_on_commit_callbacks, monkeypatch):
+    """A real Celery worker process is killed with SIGKILL while it runs a submission;
+    the sweeper re-queues it and another worker finishes it."""
+    slow = "import time\nfrom collections import Counter\n\ndef count_pairs(nums, target):\n    time.sleep(0.6)\n    seen = Counter()\n    total = 0\n    for v in nums:\n        total += seen[target - v]\n        seen[v] += 1\n    return total\n"
+    env = {**os.environ, "DATABASE_URL": _test_database_url()}
+
+    def start_worker(name: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "-n",
+                f"{name}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    first = start_worker("doomed")
+    try:
+        submission = services.submission_create(user=alice, question=_question(), source=slow, mode="submit")
+        deadline = time.monotonic() + 60
+        while Submission.objects.get(id=submission.id).status != "running":
+            assert time.monotonic() < deadline, "the worker never claimed the submission"
+            time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    time.sleep(1.5)
+    stuck = Submission.objects.get(id=submission.id)
+    assert stuck.status == "running" and stuck.claimed_by.startswith("doomed@")
+
+    second = start_worker("rescuer")
+    try:
+        later = timezone.now() + timedelta(seconds=stuck.run_timeout_seconds + 1)
+        assert services.submissions_requeue_stale(now=later) == [submission.id]
+        done = _wait_finished(submission.id)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    assert done.status == "finished" and done.verdict == "accepted" and done.score == 100.0
+    assert done.claimed_by.startswith("rescuer@") and done.attempts == 2
+
+
+def _test_database_url() -> str:
+    settings_dict = connection.settings_dict
+    return f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
