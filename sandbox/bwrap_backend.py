@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -77,10 +78,14 @@ class Cgroup:
         (path / "cpu.max").write_text(f"{int(cpus * 100000)} 100000")
         self.memory_dir = path
 
-    def join(self) -> None:
-        """Moves the calling process in (run in the child between fork and exec)."""
-        for path in self.paths:
-            (path / "cgroup.procs").write_text(str(os.getpid()))
+    def wrap(self, command: list[str]) -> list[str]:
+        """``command``, started inside this cgroup.
+
+        A tiny shell moves itself in and execs the command. (A ``preexec_fn`` would
+        do it too, but forces a full fork of the worker instead of vfork: slower.)
+        """
+        joins = "; ".join(f'echo $$ > "{path / "cgroup.procs"}"' for path in self.paths)
+        return ["/bin/sh", "-c", f'{joins}; exec "$@"', "sh", *command]
 
     def oom_kills(self) -> int:
         if self.memory_dir is None:
@@ -107,6 +112,20 @@ class Cgroup:
                     time.sleep(0.01)
             else:
                 log.warning("could not remove cgroup %s", path)
+
+
+def cgroups_sweep() -> int:
+    """Removes empty sandbox cgroups a killed worker left (rmdir fails on busy ones)."""
+    removed = 0
+    for parent in [CGROUP_ROOT / CGROUP_PARENT, *(CGROUP_ROOT / c / CGROUP_PARENT for c in ("memory", "pids", "cpu"))]:
+        if not parent.is_dir():
+            continue
+        for child in parent.iterdir():
+            if child.is_dir():
+                with contextlib.suppress(OSError):
+                    child.rmdir()
+                    removed += 1
+    return removed
 
 
 def cgroups_available() -> bool:
@@ -137,6 +156,8 @@ class BubblewrapBackend:
             raise SandboxFault("bubblewrap is not installed (apt-get install bubblewrap)")
         self.rootfs = rootfs if rootfs and rootfs.is_dir() else None
         self.use_cgroups = cgroups_available() if use_cgroups is None else use_cgroups
+        if self.use_cgroups:
+            cgroups_sweep()
         self.cpus = cpus
         self.pids_limit = pids_limit
         self.tmpfs_mb = tmpfs_mb
@@ -202,7 +223,9 @@ class BubblewrapBackend:
         try:
             yield cgroup
         finally:
-            cgroup.destroy()
+            # Emptying and removing it waits for the last process to be reaped:
+            # off the request's path.
+            threading.Thread(target=cgroup.destroy, daemon=True).start()
 
     def watchdog_seconds(self, job: Job) -> float:
         """The outer deadline: the harness keeps its own, this catches a harness that does not."""
@@ -213,12 +236,12 @@ class BubblewrapBackend:
         with self._cgroup(job.limits.memory_mb) as cgroup:
             address_space = None if cgroup else job.limits.memory_mb + ADDRESS_SPACE_OVERHEAD_MB
             try:
+                command = self.command(cgroup)
                 process = subprocess.Popen(
-                    self.command(cgroup),
+                    cgroup.wrap(command) if cgroup else command,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
-                    preexec_fn=cgroup.join if cgroup else None,
                     start_new_session=True,
                     env={"PATH": "/usr/bin:/bin"},
                 )
