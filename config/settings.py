@@ -160,6 +160,7 @@ CELERY_TASK_DEFAULT_QUEUE = "mockloop"
 CELERY_BEAT_SCHEDULE = {
     "invites-purge": {"task": "accounts.tasks.invites_purge", "schedule": 3600.0},
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 86400.0},
+    "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},
 }
@@ -167,6 +168,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
+ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)
 
 # The sandbox that runs candidates' code: "docker", "bubblewrap", or "auto" (Docker
 # when its engine answers and the image is built, else bubblewrap).

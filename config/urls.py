@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
 from grading import apis as grading_apis
+from interview import apis as interview_apis
 from interview import views as interview_views
 from questions import apis as questions_apis
 from questions import views as questions_views
@@ -25,6 +26,15 @@ api_patterns = [
     path("topics/", questions_apis.TopicListApi.as_view(), name="topic-list"),
     path("submissions/", grading_apis.SubmissionCreateApi.as_view(), name="submission-create"),
     path("submissions/<int:submission_id>/", grading_apis.SubmissionDetailApi.as_view(), name="submission-detail"),
+    path("templates/", interview_apis.TemplateListCreateApi.as_view(), name="templates"),
+    path("templates/<int:template_id>/start/", interview_apis.PracticeStartApi.as_view(), name="practice-start"),
+    path("assessments/invites/", interview_apis.AssessmentInviteCreateApi.as_view(), name="assessment-invites"),
+    path("assessments/start/", interview_apis.AssessmentStartApi.as_view(), name="assessment-start"),
+    path("sessions/<int:session_id>/", interview_apis.SessionDetailApi.as_view(), name="session"),
+    path("sessions/<int:session_id>/answers/<int:position>/", interview_apis.AnswerSaveApi.as_view(), name="answer-save"),
+    path("sessions/<int:session_id>/answers/<int:position>/run/", interview_apis.AnswerRunApi.as_view(), name="answer-run"),
+    path("sessions/<int:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
+    path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

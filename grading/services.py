@@ -17,7 +17,7 @@ from grading.models import Submission
 from grading.sandboxes import sandbox_backend
 from questions.bank_format import Kind
 from questions.coding import coding_job
-from questions.models import Question
+from questions.models import Question, QuestionVersion
 from sandbox.jobs import Job, JobError, SandboxFault, TestCase, Verdict, grade
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,15 @@ def submission_job(submission: Submission) -> Job:
     return job
 
 
-def submission_create(*, user: User, question: Question, source: str, mode: str, custom_input: Any = None) -> Submission:
+def submission_create(
+    *, user: User, question: Question, source: str, mode: str, custom_input: Any = None, version: QuestionVersion | None = None
+) -> Submission:
     """Stores a run or a submission, queued; a worker picks it up once it is committed.
 
     Everything that can be wrong with the input is refused here, before anything runs.
     """
-    version = question.current_version
+    # An interview answers the version it was given; the bank's current one otherwise.
+    version = version or question.current_version
     if question.kind != Kind.CODING or version is None:
         raise ApplicationError("only coding questions take code", code="not_a_coding_question")
     if mode not in Submission.Mode.values:
@@ -141,7 +144,15 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
         log.warning("submission %s was re-claimed while this worker ran it; result dropped", submission_id)
         return None
     submission.refresh_from_db()
+    _finished(submission)
     return submission
+
+
+def _finished(submission: Submission) -> None:
+    if submission.mode == Submission.Mode.SUBMIT:
+        from interview.services import answer_submission_finished
+
+        answer_submission_finished(submission)
 
 
 def submission_fail(*, submission_id: int, reason: str) -> None:
@@ -153,6 +164,7 @@ def submission_fail(*, submission_id: int, reason: str) -> None:
         finished_at=timezone.now(),
         status_message=f"we could not run this code: {reason}"[:300],
     )
+    _finished(Submission.objects.get(id=submission_id))
 
 
 def submissions_requeue_stale(*, now: Any = None) -> list[int]:

@@ -1,0 +1,304 @@
+"""Interviews over the REST API: templates, starting, answering, finishing, results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import ForbiddenError, NotFoundError
+from grading.apis import SubmissionOutput
+from interview import selectors, services
+from interview.models import Answer, InterviewSession, InterviewTemplate, SessionQuestion
+from questions.bank_format import Difficulty, Kind, Track
+from questions.presenters import candidate_content
+
+
+class TemplateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    total_minutes = serializers.IntegerField()
+    organization = serializers.SerializerMethodField()
+    sections = serializers.SerializerMethodField()
+
+    def get_organization(self, template: InterviewTemplate) -> str | None:
+        return template.organization.slug if template.organization_id else None
+
+    def get_sections(self, template: InterviewTemplate) -> list[dict[str, Any]]:
+        return [
+            {"title": s.title, "minutes": s.minutes, "questions": s.draw_count or s.questions.count()}
+            for s in template.sections.all()
+        ]
+
+
+class TemplateListCreateApi(APIView):
+    """Templates you may use; recruiters create their organization's own."""
+
+    class SectionInput(serializers.Serializer):
+        title = serializers.CharField(max_length=120)
+        minutes = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
+        questions = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=30)
+        draw_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
+        draw_track = serializers.ChoiceField(choices=[t.value for t in Track], required=False, default="")
+        draw_kind = serializers.ChoiceField(choices=[k.value for k in Kind], required=False, default="")
+        draw_difficulty = serializers.ChoiceField(choices=[d.value for d in Difficulty], required=False, default="")
+        draw_topics = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=10)
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+        total_minutes = serializers.IntegerField(min_value=1, max_value=480)
+        shuffle_questions = serializers.BooleanField(required=False, default=False)
+        sections = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=10)
+
+    @extend_schema(responses=TemplateOutput(many=True))
+    def get(self, request: Request) -> Response:
+        templates = selectors.templates_visible_to(request.user).prefetch_related("sections")
+        return Response(TemplateOutput(templates, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: TemplateOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sections = []
+        for raw in data.validated_data["sections"]:
+            section = self.SectionInput(data=raw)
+            section.is_valid(raise_exception=True)
+            sections.append(section.validated_data)
+        template = services.template_create(user=request.user, **{**data.validated_data, "sections": sections})
+        return Response(TemplateOutput(template).data, status=status.HTTP_201_CREATED)
+
+
+def _session_or_404(request: Request, session_id: int) -> InterviewSession:
+    session = selectors.session_get(user=request.user, session_id=session_id)
+    if session is None:
+        raise NotFoundError("no such interview")
+    return services.session_expire_if_due(session)
+
+
+def _own_session_or_404(request: Request, session_id: int) -> InterviewSession:
+    session = _session_or_404(request, session_id)
+    if session.candidate_id != request.user.id:
+        raise NotFoundError("no such interview")
+    return session
+
+
+def _question_payload(question: SessionQuestion, answer: Answer) -> dict[str, Any]:
+    version = question.question_version
+    content = candidate_content(version)
+    if version.question.kind == Kind.MULTIPLE_CHOICE and question.option_order:
+        by_id = {o["id"]: o for o in content["options"]}
+        content["options"] = [by_id[i] for i in question.option_order]
+    return {
+        "position": question.position,
+        "section": question.section_title,
+        "section_deadline": question.section_deadline,
+        "title": version.title,
+        "kind": version.question.kind,
+        "track": version.question.track,
+        "prompt_html": version.prompt_html,
+        "content": content,
+        "answer": {"payload": answer.payload, "revision": answer.revision, "saved_at": answer.saved_at},
+    }
+
+
+def session_payload(session: InterviewSession) -> dict[str, Any]:
+    now = timezone.now()
+    questions = session.questions.select_related("question_version__question", "answer").order_by("position")
+    return {
+        "id": session.id,
+        "template": session.template.title,
+        "mode": session.mode,
+        "status": session.status,
+        "started_at": session.started_at,
+        "deadline": session.deadline,
+        "server_time": now,
+        "remaining_seconds": max(0.0, (session.deadline - now).total_seconds()) if session.status == "in_progress" else 0.0,
+        "finish_reason": session.finish_reason,
+        "questions": [_question_payload(q, q.answer) for q in questions],
+    }
+
+
+SessionOutput = inline_serializer(
+    "InterviewSession",
+    {
+        "id": serializers.IntegerField(),
+        "template": serializers.CharField(),
+        "mode": serializers.CharField(),
+        "status": serializers.CharField(),
+        "deadline": serializers.DateTimeField(),
+        "server_time": serializers.DateTimeField(),
+        "remaining_seconds": serializers.FloatField(),
+        "questions": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class PracticeStartApi(APIView):
+    """Starts a practice interview from a public template. The clock starts now."""
+
+    @extend_schema(request=None, responses={201: SessionOutput})
+    def post(self, request: Request, template_id: int) -> Response:
+        template = selectors.templates_visible_to(request.user).filter(id=template_id).first()
+        if template is None:
+            raise NotFoundError("no such template")
+        session = services.practice_start(candidate=request.user, template=template)
+        return Response(session_payload(session), status=status.HTTP_201_CREATED)
+
+
+class AssessmentInviteCreateApi(APIView):
+    """Recruiters invite a candidate (by email) to take a template as an assessment."""
+
+    class InputSerializer(serializers.Serializer):
+        template = serializers.IntegerField()
+        email = serializers.EmailField()
+        candidate_name = serializers.CharField(max_length=150, required=False, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        email = serializers.EmailField()
+        template = serializers.CharField(source="template.title")
+        status = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        if not request.user.is_recruiter:
+            raise ForbiddenError("only recruiters invite candidates")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = selectors.templates_visible_to(request.user).filter(id=data.validated_data["template"]).first()
+        if template is None:
+            raise NotFoundError("no such template")
+        invite, _ = services.assessment_invite_create(
+            invited_by=request.user,
+            template=template,
+            email=data.validated_data["email"],
+            candidate_name=data.validated_data["candidate_name"],
+        )
+        return Response(self.OutputSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentStartApi(APIView):
+    """The invited candidate starts the assessment with the emailed token: once."""
+
+    class InputSerializer(serializers.Serializer):
+        token = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses={201: SessionOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.assessment_start(token=data.validated_data["token"], candidate=request.user)
+        return Response(session_payload(session), status=status.HTTP_201_CREATED)
+
+
+class SessionDetailApi(APIView):
+    """The interview as the candidate sees it, with the server's clock."""
+
+    @extend_schema(responses=SessionOutput)
+    def get(self, request: Request, session_id: int) -> Response:
+        return Response(session_payload(_own_session_or_404(request, session_id)))
+
+
+class AnswerSaveApi(APIView):
+    """Saves the answer to one question. Refused after the deadline (plus a few
+    seconds' grace); a save older than the last one is ignored."""
+
+    class InputSerializer(serializers.Serializer):
+        payload = serializers.JSONField()
+        revision = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "AnswerSaved", {"revision": serializers.IntegerField(), "saved_at": serializers.DateTimeField()}
+        ),
+    )
+    def put(self, request: Request, session_id: int, position: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = services.answer_save(session=session, position=position, **data.validated_data)
+        return Response({"revision": answer.revision, "saved_at": answer.saved_at, "payload": answer.payload})
+
+
+class AnswerRunApi(APIView):
+    """Runs code for a coding question: visible tests and custom input, not graded."""
+
+    class InputSerializer(serializers.Serializer):
+        source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+        custom_input = serializers.JSONField(required=False, allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput})
+    def post(self, request: Request, session_id: int, position: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.session_run_code(session=session, position=position, **data.validated_data)
+        return Response(SubmissionOutput(submission).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SessionFinishApi(APIView):
+    """Finishes the interview now; every saved answer is graded."""
+
+    @extend_schema(request=None, responses=SessionOutput)
+    def post(self, request: Request, session_id: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        if session.status == InterviewSession.Status.IN_PROGRESS:
+            services.session_finish(session_id=session.id, reason=InterviewSession.FinishReason.CANDIDATE)
+            session.refresh_from_db()
+        return Response(session_payload(session))
+
+
+def results_payload(session: InterviewSession) -> dict[str, Any]:
+    questions = []
+    for question in session.questions.select_related("question_version__question", "answer__submission").order_by("position"):
+        answer = question.answer
+        item = {
+            "position": question.position,
+            "title": question.question_version.title,
+            "kind": question.question_version.question.kind,
+            "grade_status": answer.grade_status,
+            "score": answer.score,
+            "feedback": answer.feedback,
+            "answer": answer.payload,
+        }
+        if answer.submission is not None:
+            item["submission"] = SubmissionOutput(answer.submission).data
+        questions.append(item)
+    return {
+        "id": session.id,
+        "template": session.template.title,
+        "status": session.status,
+        "score": session.score,
+        "finish_reason": session.finish_reason,
+        "questions": questions,
+    }
+
+
+class SessionResultsApi(APIView):
+    """Practice: full feedback once finished. Assessments: candidates see no scores."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "SessionResults",
+            {"score": serializers.FloatField(allow_null=True), "questions": serializers.ListField(child=serializers.DictField())},
+        )
+    )
+    def get(self, request: Request, session_id: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        if session.mode == InterviewSession.Mode.ASSESSMENT:
+            raise ForbiddenError("results of an assessment go to the recruiter who invited you", code="results_hidden")
+        if session.status != InterviewSession.Status.FINISHED:
+            from config.errors import ConflictError
+
+            raise ConflictError("finish the interview to see the results", code="session_in_progress")
+        return Response(results_payload(session))

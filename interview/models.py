@@ -1,0 +1,176 @@
+"""Interview templates, timed sessions, the questions each session drew, and answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Organization
+from grading.models import Submission
+from questions.bank_format import Difficulty, Kind, Track
+from questions.models import Question, QuestionVersion
+
+
+class InterviewTemplate(models.Model):
+    """What an interview is made of: ordered sections, a total time limit."""
+
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="templates",
+        help_text="Empty for public practice templates.",
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    total_minutes = models.PositiveIntegerField()
+    shuffle_questions = models.BooleanField(default=False, help_text="Shuffle questions within each section.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=Q(organization__isnull=True), name="template_public_slug_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "slug"], condition=Q(organization__isnull=False), name="template_org_slug_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateSection(models.Model):
+    """Fixed questions, or a random draw by track, kind, difficulty and topics."""
+
+    template = models.ForeignKey(InterviewTemplate, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=120)
+    minutes = models.PositiveIntegerField(null=True, blank=True, help_text="Optional time limit for this section.")
+    questions = models.ManyToManyField(Question, blank=True, related_name="+", help_text="Fixed questions, in this order.")
+    draw_count = models.PositiveIntegerField(default=0, help_text="How many questions to draw at random (0: use the fixed ones).")
+    draw_track = models.CharField(max_length=20, blank=True, choices=[(t.value, t.value) for t in Track])
+    draw_kind = models.CharField(max_length=20, blank=True, choices=[(k.value, k.value) for k in Kind])
+    draw_difficulty = models.CharField(max_length=10, blank=True, choices=[(d.value, d.value) for d in Difficulty])
+    draw_topics = models.JSONField(default=list, blank=True, help_text="A drawn question has at least one of these topics.")
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [models.UniqueConstraint(fields=["template", "position"], name="section_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.template}: {self.title}"
+
+
+class AssessmentInvite(models.Model):
+    """A recruiter's single-use invitation for a candidate to take a template as an assessment."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessment_invites")
+    template = models.ForeignKey(InterviewTemplate, on_delete=models.PROTECT, related_name="invites")
+    email = models.EmailField()
+    candidate_name = models.CharField(max_length=150, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.template}"
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class InterviewSession(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        ASSESSMENT = "assessment", "Assessment"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        FINISHED = "finished", "Finished"
+
+    class FinishReason(models.TextChoices):
+        CANDIDATE = "candidate", "Finished by the candidate"
+        EXPIRED = "expired", "Time ran out"
+
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interview_sessions")
+    template = models.ForeignKey(InterviewTemplate, on_delete=models.PROTECT, related_name="sessions")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
+    invite = models.OneToOneField(AssessmentInvite, null=True, blank=True, on_delete=models.PROTECT, related_name="session")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finish_reason = models.CharField(max_length=12, choices=FinishReason.choices, blank=True)
+    score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+        constraints = [
+            # One practice session of a template in progress at a time per candidate.
+            models.UniqueConstraint(
+                fields=["candidate", "template"],
+                condition=Q(status="in_progress", mode="practice"),
+                name="one_practice_in_progress",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.template} ({self.status})"
+
+
+class SessionQuestion(models.Model):
+    """One question as this session drew it: the version is frozen at start."""
+
+    session = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField()
+    section_title = models.CharField(max_length=120)
+    section_deadline = models.DateTimeField(null=True, blank=True)
+    question_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    option_order = models.JSONField(default=list, blank=True, help_text="Multiple choice: the shuffled option ids.")
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [models.UniqueConstraint(fields=["session", "position"], name="session_question_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.position}"
+
+
+class Answer(models.Model):
+    """The last saved answer to a session question, and how it was graded."""
+
+    class GradeStatus(models.TextChoices):
+        UNGRADED = "ungraded", "Not graded yet"
+        PENDING = "pending", "Being graded"
+        GRADED = "graded", "Graded"
+
+    session_question = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="answer")
+    payload = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(default=timezone.now)
+    grade_status = models.CharField(max_length=10, choices=GradeStatus.choices, default=GradeStatus.UNGRADED)
+    score = models.FloatField(null=True, blank=True)
+    feedback = models.JSONField(null=True, blank=True)
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"answer to {self.session_question}"

@@ -1,0 +1,470 @@
+"""Writes for interviews: start, save answers against the server's clock, finish and grade."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User, invite_token_hash
+from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
+from grading.models import Submission
+from interview.models import Answer, AssessmentInvite, InterviewSession, InterviewTemplate, SessionQuestion, TemplateSection
+from questions.bank_format import Kind
+from questions.models import Question, QuestionVersion
+
+log = logging.getLogger(__name__)
+
+# Saves that left the browser just before the deadline still count.
+GRACE_SECONDS = 5
+MAX_CODE_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 20_000
+
+
+class SessionClosed(ApplicationError):
+    code = "session_closed"
+    status_code = 409
+
+
+# -- templates ---------------------------------------------------------------------
+
+
+def _draw_pool(section: TemplateSection, organization_id: int | None) -> list[Question]:
+    questions = Question.objects.filter(current_version__isnull=False).filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id)
+    )
+    if section.draw_track:
+        questions = questions.filter(track=section.draw_track)
+    if section.draw_kind:
+        questions = questions.filter(kind=section.draw_kind)
+    if section.draw_difficulty:
+        questions = questions.filter(current_version__difficulty=section.draw_difficulty)
+    if section.draw_topics:
+        questions = questions.filter(current_version__topics__slug__in=section.draw_topics)
+    return list(questions.distinct().order_by("id").select_related("current_version"))
+
+
+def template_draw(template: InterviewTemplate, rng: random.Random) -> list[tuple[TemplateSection, QuestionVersion]]:
+    """The questions one session gets: fixed ones as listed, drawn ones at random."""
+    drawn: list[tuple[TemplateSection, QuestionVersion]] = []
+    for section in template.sections.all().prefetch_related("questions__current_version"):
+        if section.draw_count:
+            pool = _draw_pool(section, template.organization_id)
+            if len(pool) < section.draw_count:
+                raise ApplicationError(
+                    f"section {section.title!r} asks for {section.draw_count} questions but only {len(pool)} match",
+                    code="template_unsatisfiable",
+                )
+            chosen = rng.sample(pool, section.draw_count)
+        else:
+            links = TemplateSection.questions.through.objects.filter(templatesection=section).order_by("id")
+            chosen = [link.question for link in links.select_related("question__current_version")]
+            if template.shuffle_questions:
+                rng.shuffle(chosen)
+        drawn += [(section, question.current_version) for question in chosen]
+    if not drawn:
+        raise ApplicationError("this template has no questions", code="template_empty")
+    return drawn
+
+
+def template_create(
+    *,
+    user: User,
+    title: str,
+    total_minutes: int,
+    sections: list[dict[str, Any]],
+    description: str = "",
+    shuffle_questions: bool = False,
+) -> InterviewTemplate:
+    """A recruiter's own template for their organization. Each section is fixed
+    questions (ids) or a draw (count, track, kind, difficulty, topics)."""
+    if not user.is_recruiter:
+        raise ForbiddenError("only recruiters create templates")
+    from django.utils.text import slugify
+
+    with transaction.atomic():
+        base = slugify(title)[:70] or "template"
+        slug, n = base, 1
+        while InterviewTemplate.objects.filter(organization=user.organization, slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        template = InterviewTemplate(
+            organization=user.organization,
+            slug=slug,
+            title=title,
+            description=description,
+            total_minutes=total_minutes,
+            shuffle_questions=shuffle_questions,
+            created_by=user,
+        )
+        template.full_clean()
+        template.save()
+        for position, data in enumerate(sections, start=1):
+            section = TemplateSection(
+                template=template,
+                position=position,
+                title=data["title"],
+                minutes=data.get("minutes"),
+                draw_count=data.get("draw_count", 0),
+                draw_track=data.get("draw_track", ""),
+                draw_kind=data.get("draw_kind", ""),
+                draw_difficulty=data.get("draw_difficulty", ""),
+                draw_topics=data.get("draw_topics", []),
+            )
+            section.full_clean(exclude=["template"])
+            section.save()
+            ids = data.get("questions", [])
+            if ids:
+                visible = Question.objects.filter(id__in=ids, current_version__isnull=False).filter(
+                    Q(organization__isnull=True) | Q(organization_id=user.organization_id)
+                )
+                found = {q.id: q for q in visible}
+                missing = [i for i in ids if i not in found]
+                if missing:
+                    raise ApplicationError(
+                        f"no such questions: {missing}", code="invalid", fields={"sections": [f"unknown question ids {missing}"]}
+                    )
+                section.questions.set([found[i] for i in ids])
+            elif not section.draw_count:
+                raise ApplicationError(
+                    f"section {section.title!r} has no questions and draws none",
+                    code="invalid",
+                    fields={"sections": ["empty section"]},
+                )
+        template_draw(template, random.Random(0))  # refuse a template that cannot be satisfied
+    return template
+
+
+# -- starting ----------------------------------------------------------------------
+
+
+def _session_create(
+    *, candidate: User, template: InterviewTemplate, mode: str, invite: AssessmentInvite | None
+) -> InterviewSession:
+    now = timezone.now()
+    rng = random.Random(secrets.randbits(64))
+    drawn = template_draw(template, rng)
+    session = InterviewSession(
+        candidate=candidate,
+        template=template,
+        mode=mode,
+        invite=invite,
+        organization=template.organization if mode == InterviewSession.Mode.ASSESSMENT else None,
+        started_at=now,
+        deadline=now + timedelta(minutes=template.total_minutes),
+    )
+    session.save()
+    section_ends: dict[int, Any] = {}
+    elapsed = now
+    for section in template.sections.all():
+        if section.minutes:
+            elapsed = elapsed + timedelta(minutes=section.minutes)
+            section_ends[section.id] = min(elapsed, session.deadline)
+    for position, (section, version) in enumerate(drawn, start=1):
+        options = []
+        if version.question.kind == Kind.MULTIPLE_CHOICE:
+            options = [o["id"] for o in version.spec["options"]]
+            if version.spec.get("shuffle", True):
+                rng.shuffle(options)
+        question = SessionQuestion.objects.create(
+            session=session,
+            position=position,
+            section_title=section.title,
+            section_deadline=section_ends.get(section.id),
+            question_version=version,
+            option_order=options,
+        )
+        Answer.objects.create(session_question=question, payload=_initial_payload(version))
+    return session
+
+
+def _initial_payload(version: QuestionVersion) -> dict[str, Any]:
+    if version.question.kind == Kind.CODING:
+        return {"source": version.spec["starter"]}
+    return {}
+
+
+def practice_start(*, candidate: User, template: InterviewTemplate) -> InterviewSession:
+    """Starts a practice session of a public template (or resumes none: one at a time)."""
+    if template.organization_id is not None or not template.is_active:
+        raise NotFoundError("no such template")
+    try:
+        with transaction.atomic():
+            return _session_create(candidate=candidate, template=template, mode=InterviewSession.Mode.PRACTICE, invite=None)
+    except IntegrityError:
+        existing = InterviewSession.objects.filter(
+            candidate=candidate, template=template, status="in_progress", mode="practice"
+        ).first()
+        raise ConflictError(
+            "you already have this interview in progress",
+            code="session_in_progress",
+            fields={"session": [str(existing.id) if existing else ""]},
+        ) from None
+
+
+def assessment_invite_create(
+    *, invited_by: User, template: InterviewTemplate, email: str, candidate_name: str = ""
+) -> tuple[AssessmentInvite, str]:
+    if not invited_by.is_recruiter or template.organization_id not in (None, invited_by.organization_id):
+        raise NotFoundError("no such template")
+    token = secrets.token_urlsafe(32)
+    invite = AssessmentInvite(
+        organization=invited_by.organization,
+        template=template,
+        email=User.objects.normalize_email(email).lower(),
+        candidate_name=candidate_name,
+        token_hash=invite_token_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(hours=settings.ASSESSMENT_INVITE_TTL_HOURS),
+    )
+    invite.full_clean()
+    with transaction.atomic():
+        invite.save()
+        from interview.tasks import assessment_invite_email_send
+
+        assessment_invite_email_send.delay_on_commit(invite.id, token)
+    return invite, token
+
+
+def assessment_invite_get(*, token: str) -> AssessmentInvite:
+    invite = (
+        AssessmentInvite.objects.select_related("template", "organization").filter(token_hash=invite_token_hash(token)).first()
+    )
+    if invite is None:
+        raise NotFoundError("this assessment link is not valid", code="invite_invalid")
+    return invite
+
+
+def assessment_start(*, token: str, candidate: User) -> InterviewSession:
+    """Starts the assessment an invite is for. A link works once, before it expires,
+    for the invited email only."""
+    with transaction.atomic():
+        invite = AssessmentInvite.objects.select_for_update().filter(token_hash=invite_token_hash(token)).first()
+        if invite is None:
+            raise NotFoundError("this assessment link is not valid", code="invite_invalid")
+        if invite.status != "pending":
+            raise ApplicationError(
+                f"this assessment link was already {invite.status}", code=f"invite_{invite.status}", status_code=410
+            )
+        if candidate.email.lower() != invite.email.lower():
+            raise ForbiddenError(f"this assessment is for {invite.email}; sign in with that address", code="invite_wrong_account")
+        invite.used_at = timezone.now()
+        invite.save(update_fields=["used_at"])
+        return _session_create(
+            candidate=candidate, template=invite.template, mode=InterviewSession.Mode.ASSESSMENT, invite=invite
+        )
+
+
+# -- answering ---------------------------------------------------------------------
+
+
+def session_expire_if_due(session: InterviewSession) -> InterviewSession:
+    """Finalizes a session whose time is up (on access, and from a periodic task)."""
+    if session.status == InterviewSession.Status.IN_PROGRESS and timezone.now() > session.deadline + timedelta(
+        seconds=GRACE_SECONDS
+    ):
+        session_finish(session_id=session.id, reason=InterviewSession.FinishReason.EXPIRED)
+        session.refresh_from_db()
+    return session
+
+
+def _validate_payload(kind: str, version: QuestionVersion, payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ApplicationError("the answer must be an object", code="invalid", fields={"payload": ["must be an object"]})
+    if kind == Kind.CODING:
+        source = payload.get("source")
+        if not isinstance(source, str):
+            raise ApplicationError(
+                'a coding answer is {"source": "..."}', code="invalid", fields={"payload": ["source must be a string"]}
+            )
+        if len(source.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES or "\x00" in source:
+            raise ApplicationError("the code is over 64 KiB or contains NUL bytes", code="answer_too_large", status_code=413)
+        return {"source": source}
+    if kind == Kind.MULTIPLE_CHOICE:
+        selected = payload.get("selected")
+        ids = {o["id"] for o in version.spec["options"]}
+        if not isinstance(selected, list) or not all(isinstance(s, str) and s in ids for s in selected):
+            raise ApplicationError(
+                f"selected must be a list of option ids from {sorted(ids)}",
+                code="invalid",
+                fields={"payload": ["unknown options"]},
+            )
+        if not version.spec["multiple"] and len(selected) > 1:
+            raise ApplicationError("this question takes one option", code="invalid", fields={"payload": ["one option only"]})
+        return {"selected": sorted(set(selected))}
+    if kind == Kind.NUMERIC:
+        value = payload.get("value")
+        if value is None or value == "":
+            return {"value": None}
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ApplicationError("the answer must be a number", code="invalid", fields={"payload": ["not a number"]})
+        try:
+            number = float(value)
+        except ValueError:
+            raise ApplicationError("the answer must be a number", code="invalid", fields={"payload": ["not a number"]}) from None
+        if not math.isfinite(number):
+            raise ApplicationError("the answer must be a finite number", code="invalid", fields={"payload": ["not finite"]})
+        return {"value": number}
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise ApplicationError(
+            'a written answer is {"text": "..."}', code="invalid", fields={"payload": ["text must be a string"]}
+        )
+    if len(text) > MAX_TEXT_CHARS or "\x00" in text:
+        raise ApplicationError(f"the answer is over {MAX_TEXT_CHARS} characters", code="answer_too_large", status_code=413)
+    return {"text": text}
+
+
+def answer_save(*, session: InterviewSession, position: int, payload: Any, revision: int) -> Answer:
+    """Saves the latest answer to one question, if the server's clock allows it.
+
+    ``revision`` is the client's counter: a save that arrives after a newer one (a
+    retried request overtaken by the next) is ignored, so newer work is never lost.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        session = InterviewSession.objects.select_for_update().get(id=session.id)
+        if session.status != InterviewSession.Status.IN_PROGRESS:
+            raise SessionClosed("this interview is finished; answers can no longer change")
+        if now > session.deadline + timedelta(seconds=GRACE_SECONDS):
+            raise SessionClosed("time is up: this answer arrived after the deadline")
+        question = (
+            SessionQuestion.objects.select_related("question_version__question")
+            .filter(session=session, position=position)
+            .first()
+        )
+        if question is None:
+            raise NotFoundError("this interview has no such question")
+        if question.section_deadline and now > question.section_deadline + timedelta(seconds=GRACE_SECONDS):
+            raise SessionClosed("time is up for this section")
+        clean = _validate_payload(question.question_version.question.kind, question.question_version, payload)
+        answer = Answer.objects.select_for_update().get(session_question=question)
+        if revision <= answer.revision:
+            return answer  # an older save arriving late: the newer one stays
+        answer.payload = clean
+        answer.revision = revision
+        answer.saved_at = now
+        answer.save(update_fields=["payload", "revision", "saved_at"])
+    return answer
+
+
+def session_run_code(*, session: InterviewSession, position: int, source: str, custom_input: Any = None) -> Submission:
+    """ "Run" inside an interview: the visible tests and custom input, while time remains."""
+    from grading.services import submission_create
+
+    if session.status != InterviewSession.Status.IN_PROGRESS or timezone.now() > session.deadline + timedelta(
+        seconds=GRACE_SECONDS
+    ):
+        raise SessionClosed("this interview is finished")
+    question = session.questions.select_related("question_version__question").filter(position=position).first()
+    if question is None:
+        raise NotFoundError("this interview has no such question")
+    return submission_create(
+        user=session.candidate,
+        question=question.question_version.question,
+        source=source,
+        mode=Submission.Mode.RUN,
+        custom_input=custom_input,
+        version=question.question_version,
+    )
+
+
+# -- finishing and grading -----------------------------------------------------------
+
+
+def session_finish(*, session_id: int, reason: str) -> InterviewSession | None:
+    """Closes a session and grades the last saved answer to every question. Idempotent."""
+    with transaction.atomic():
+        closed = InterviewSession.objects.filter(id=session_id, status=InterviewSession.Status.IN_PROGRESS).update(
+            status=InterviewSession.Status.FINISHED, finished_at=timezone.now(), finish_reason=reason
+        )
+        if not closed:
+            return None
+        answers = Answer.objects.filter(session_question__session_id=session_id).select_related(
+            "session_question__question_version__question", "session_question__session__candidate"
+        )
+        for answer in answers:
+            answer_grade(answer)
+        session_score_update(session_id=session_id)
+    return InterviewSession.objects.get(id=session_id)
+
+
+def answer_grade(answer: Answer) -> None:
+    version = answer.session_question.question_version
+    kind = version.question.kind
+    spec = version.spec
+    if kind == Kind.MULTIPLE_CHOICE:
+        selected = set(answer.payload.get("selected", []))
+        correct = set(spec["correct"])
+        answer.score = 100.0 if selected == correct else 0.0
+        answer.feedback = {"correct": sorted(correct), "selected": sorted(selected), "explanation": spec["explanation"]}
+        answer.grade_status = Answer.GradeStatus.GRADED
+    elif kind == Kind.NUMERIC:
+        value = answer.payload.get("value")
+        tolerance = max(spec.get("tolerance", 0.0), abs(spec["answer"]) * spec.get("relative_tolerance", 0.0))
+        right = value is not None and abs(value - spec["answer"]) <= tolerance + 1e-12
+        answer.score = 100.0 if right else 0.0
+        answer.feedback = {"answer": spec["answer"], "tolerance": tolerance, "given": value, "explanation": spec["explanation"]}
+        answer.grade_status = Answer.GradeStatus.GRADED
+    elif kind == Kind.CODING:
+        from grading.services import submission_create
+
+        source = answer.payload.get("source", "")
+        if not source.strip() or source == spec["starter"]:
+            answer.score = 0.0
+            answer.feedback = {"message": "no code was written"}
+            answer.grade_status = Answer.GradeStatus.GRADED
+        else:
+            submission = submission_create(
+                user=answer.session_question.session.candidate,
+                question=version.question,
+                source=source,
+                mode=Submission.Mode.SUBMIT,
+                version=version,
+            )
+            answer.submission = submission
+            answer.grade_status = Answer.GradeStatus.PENDING
+    else:
+        # Rubric grading of free text arrives with the grading service.
+        answer.grade_status = Answer.GradeStatus.PENDING
+    answer.save(update_fields=["score", "feedback", "grade_status", "submission"])
+
+
+def answer_submission_finished(submission: Submission) -> None:
+    """A coding answer's grading run finished: record its score."""
+    answer = Answer.objects.filter(submission=submission).select_related("session_question").first()
+    if answer is None:
+        return
+    answer.score = submission.score if submission.status == Submission.Status.FINISHED else None
+    answer.feedback = {"verdict": submission.verdict}
+    answer.grade_status = Answer.GradeStatus.GRADED if answer.score is not None else Answer.GradeStatus.PENDING
+    answer.save(update_fields=["score", "feedback", "grade_status"])
+    session_score_update(session_id=answer.session_question.session_id)
+
+
+def session_score_update(*, session_id: int) -> None:
+    """The session's score: the mean of its questions' scores, once all are graded."""
+    answers = list(Answer.objects.filter(session_question__session_id=session_id).values_list("grade_status", "score"))
+    if answers and all(status == Answer.GradeStatus.GRADED for status, _ in answers):
+        score = round(sum(score or 0.0 for _, score in answers) / len(answers), 2)
+        InterviewSession.objects.filter(id=session_id).update(score=score)
+
+
+def sessions_finalize_expired() -> list[int]:
+    """Finishes every session whose deadline passed, grading the saved answers."""
+    due = InterviewSession.objects.filter(
+        status=InterviewSession.Status.IN_PROGRESS, deadline__lt=timezone.now() - timedelta(seconds=GRACE_SECONDS)
+    ).values_list("id", flat=True)
+    finished = []
+    for session_id in list(due):
+        if session_finish(session_id=session_id, reason=InterviewSession.FinishReason.EXPIRED):
+            finished.append(session_id)
+    return finished
