@@ -33,6 +33,10 @@ api_patterns = [
     path("sessions/<int:session_id>/", interview_apis.SessionDetailApi.as_view(), name="session"),
     path("sessions/<int:session_id>/answers/<int:position>/", interview_apis.AnswerSaveApi.as_view(), name="answer-save"),
     path("sessions/<int:session_id>/answers/<int:position>/run/", interview_apis.AnswerRunApi.as_view(), name="answer-run"),
+    path(
+        "sessions/<int:session_id>/answers/<int:position>/submit/", interview_apis.AnswerSubmitApi.as_view(), name="answer-submit"
+    ),
+    path("markdown/preview/", interview_apis.MarkdownPreviewApi.as_view(), name="markdown-preview"),
     path("sessions/<int:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
     path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -43,6 +47,11 @@ urlpatterns = [
     path("", interview_views.home, name="home"),
     path("questions/", questions_views.question_list, name="questions"),
     path("questions/<int:question_id>/", questions_views.question_detail, name="question"),
+    path("practice/", interview_views.practice, name="practice"),
+    path("practice/<int:template_id>/start/", interview_views.practice_start, name="practice-start"),
+    path("sessions/<int:session_id>/", interview_views.session_page, name="session"),
+    path("sessions/<int:session_id>/results/", interview_views.session_results, name="session-results"),
+    path("assess/<str:token>/", interview_views.assessment_landing, name="assess"),
     path("signup/", accounts_views.sign_up, name="signup"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -40,6 +40,8 @@ class Submission(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # How long a run may take before a sweeper decides its worker died.
     run_timeout_seconds = models.FloatField(default=120.0)
+    # Assessment grading runs: their verdicts go to the recruiter, not the candidate.
+    visible_to_author = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,7 +11,7 @@ def submission_get(*, user: User, submission_id: int) -> Submission | None:
     submissions through their organization's interview reports.)"""
     submissions = Submission.objects.select_related("question_version__question", "user")
     if not user.is_staff:
-        submissions = submissions.filter(user=user)
+        submissions = submissions.filter(user=user, visible_to_author=True)
     return submissions.filter(id=submission_id).first()
 
 

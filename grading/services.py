@@ -55,7 +55,14 @@ def submission_job(submission: Submission) -> Job:
 
 
 def submission_create(
-    *, user: User, question: Question, source: str, mode: str, custom_input: Any = None, version: QuestionVersion | None = None
+    *,
+    user: User,
+    question: Question,
+    source: str,
+    mode: str,
+    custom_input: Any = None,
+    version: QuestionVersion | None = None,
+    visible_to_author: bool = True,
 ) -> Submission:
     """Stores a run or a submission, queued; a worker picks it up once it is committed.
 

@@ -246,6 +246,39 @@ class AnswerRunApi(APIView):
         return Response(SubmissionOutput(submission).data, status=status.HTTP_202_ACCEPTED)
 
 
+class AnswerSubmitApi(APIView):
+    """Submits code: in practice, graded on every test now (poll the submission); in
+    an assessment, kept for grading when the interview ends (answers 204)."""
+
+    class InputSerializer(serializers.Serializer):
+        source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+
+    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput, 204: None})
+    def post(self, request: Request, session_id: int, position: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.session_submit_code(session=session, position=position, **data.validated_data)
+        if submission is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(SubmissionOutput(submission).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MarkdownPreviewApi(APIView):
+    """Renders Markdown the way answers are shown: sanitized HTML."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=services.MAX_TEXT_CHARS)
+
+    @extend_schema(request=InputSerializer, responses=inline_serializer("MarkdownPreview", {"html": serializers.CharField()}))
+    def post(self, request: Request) -> Response:
+        from questions.markdown import render_markdown
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"html": render_markdown(data.validated_data["text"])})
+
+
 class SessionFinishApi(APIView):
     """Finishes the interview now; every saved answer is graded."""
 

@@ -333,9 +333,13 @@ def answer_save(*, session: InterviewSession, position: int, payload: Any, revis
     with transaction.atomic():
         session = InterviewSession.objects.select_for_update().get(id=session.id)
         if session.status != InterviewSession.Status.IN_PROGRESS:
+            if session.finish_reason == InterviewSession.FinishReason.EXPIRED:
+                raise SessionClosed(
+                    f"Time is up: the interview ended at {session.deadline:%H:%M:%S} UTC, so this answer was not saved"
+                )
             raise SessionClosed("this interview is finished; answers can no longer change")
         if now > session.deadline + timedelta(seconds=GRACE_SECONDS):
-            raise SessionClosed("time is up: this answer arrived after the deadline")
+            raise SessionClosed("Time is up: this answer arrived after the deadline")
         question = (
             SessionQuestion.objects.select_related("question_version__question")
             .filter(session=session, position=position)
@@ -373,6 +377,30 @@ def session_run_code(*, session: InterviewSession, position: int, source: str, c
         source=source,
         mode=Submission.Mode.RUN,
         custom_input=custom_input,
+        version=question.question_version,
+    )
+
+
+def session_submit_code(*, session: InterviewSession, position: int, source: str) -> Submission | None:
+    """ "Submit" inside an interview. In practice it grades on every test now and the
+    candidate sees how it did; in an assessment the answer is kept and graded when
+    the interview ends, and nothing is shown."""
+    from grading.services import submission_create
+
+    if session.status != InterviewSession.Status.IN_PROGRESS or timezone.now() > session.deadline + timedelta(
+        seconds=GRACE_SECONDS
+    ):
+        raise SessionClosed("this interview is finished")
+    question = session.questions.select_related("question_version__question").filter(position=position).first()
+    if question is None or question.question_version.question.kind != Kind.CODING:
+        raise NotFoundError("this interview has no such coding question")
+    if session.mode == InterviewSession.Mode.ASSESSMENT:
+        return None
+    return submission_create(
+        user=session.candidate,
+        question=question.question_version.question,
+        source=source,
+        mode=Submission.Mode.SUBMIT,
         version=question.question_version,
     )
 
@@ -423,12 +451,14 @@ def answer_grade(answer: Answer) -> None:
             answer.feedback = {"message": "no code was written"}
             answer.grade_status = Answer.GradeStatus.GRADED
         else:
+            session = answer.session_question.session
             submission = submission_create(
-                user=answer.session_question.session.candidate,
+                user=session.candidate,
                 question=version.question,
                 source=source,
                 mode=Submission.Mode.SUBMIT,
                 version=version,
+                visible_to_author=session.mode == InterviewSession.Mode.PRACTICE,
             )
             answer.submission = submission
             answer.grade_status = Answer.GradeStatus.PENDING

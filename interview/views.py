@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from config.errors import ApplicationError
+from interview import selectors, services
+from interview.models import InterviewSession
 from questions.bank_format import Track
 from questions.selectors import questions_visible_to
 
@@ -25,3 +31,81 @@ def home(request: HttpRequest) -> HttpResponse:
             for track, (name, blurb) in TRACK_BLURBS.items()
         ]
     return render(request, "home.html", {"tracks": tracks})
+
+
+@login_required
+def practice(request: HttpRequest) -> HttpResponse:
+    """Public templates to practice with, and the candidate's own interviews."""
+    templates = selectors.templates_visible_to(request.user).filter(organization__isnull=True).prefetch_related("sections")
+    sessions = InterviewSession.objects.filter(candidate=request.user).select_related("template")[:50]
+    for session in sessions:
+        services.session_expire_if_due(session)
+    return render(request, "interview/practice.html", {"templates": templates, "sessions": sessions})
+
+
+@login_required
+@require_POST
+def practice_start(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = selectors.templates_visible_to(request.user).filter(id=template_id, organization__isnull=True).first()
+    if template is None:
+        raise Http404("no such template")
+    try:
+        session = services.practice_start(candidate=request.user, template=template)
+    except ApplicationError as exc:
+        existing = InterviewSession.objects.filter(candidate=request.user, template=template, status="in_progress").first()
+        if existing is not None:
+            return redirect("session", session_id=existing.id)
+        messages.error(request, exc.message)
+        return redirect("practice")
+    return redirect("session", session_id=session.id)
+
+
+def _own_session(request: HttpRequest, session_id: int) -> InterviewSession:
+    session = InterviewSession.objects.select_related("template").filter(id=session_id, candidate=request.user).first()
+    if session is None:
+        raise Http404("no such interview")
+    return services.session_expire_if_due(session)
+
+
+@login_required
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The interview itself; the page's script talks to the session API."""
+    session = _own_session(request, session_id)
+    if session.status != InterviewSession.Status.IN_PROGRESS:
+        return redirect("session-results", session_id=session.id)
+    return render(request, "interview/session.html", {"session": session})
+
+
+@login_required
+def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _own_session(request, session_id)
+    if session.status == InterviewSession.Status.IN_PROGRESS:
+        return redirect("session", session_id=session.id)
+    if session.mode == InterviewSession.Mode.ASSESSMENT:
+        return render(request, "interview/assessment_done.html", {"session": session})
+    from interview.apis import results_payload
+
+    return render(request, "interview/results.html", {"session": session, "results": results_payload(session)})
+
+
+def assessment_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: who invites, for what, and a start button once signed in."""
+    try:
+        invite = services.assessment_invite_get(token=token)
+    except ApplicationError:
+        return render(request, "interview/assessment_invalid.html", {"reason": "This assessment link is not valid."}, status=404)
+    if invite.status != "pending":
+        return render(
+            request,
+            "interview/assessment_invalid.html",
+            {"reason": f"This assessment link was already {invite.status}."},
+            status=410,
+        )
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            session = services.assessment_start(token=token, candidate=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("session", session_id=session.id)
+    return render(request, "interview/assessment_landing.html", {"invite": invite, "token": token})
