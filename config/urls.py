@@ -48,6 +48,7 @@ urlpatterns = [
     path("questions/", questions_views.question_list, name="questions"),
     path("questions/<int:question_id>/", questions_views.question_detail, name="question"),
     path("practice/", interview_views.practice, name="practice"),
+    path("templates/new/", interview_views.template_new, name="template-new"),
     path("practice/<int:template_id>/start/", interview_views.practice_start, name="practice-start"),
     path("sessions/<int:session_id>/", interview_views.session_page, name="session"),
     path("sessions/<int:session_id>/results/", interview_views.session_results, name="session-results"),

@@ -6,6 +6,7 @@ import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { markdown } from "@codemirror/lang-markdown";
+import { indentUnit } from "@codemirror/language";
 
 function create(parent, { doc = "", language = "python", onChange = () => {}, readOnly = false } = {}) {
   const view = new EditorView({
@@ -17,6 +18,7 @@ function create(parent, { doc = "", language = "python", onChange = () => {}, re
         keymap.of([indentWithTab]),
         language === "markdown" ? markdown() : python(),
         EditorState.tabSize.of(4),
+        indentUnit.of("    "), // PEP 8
         EditorView.lineWrapping,
         EditorState.readOnly.of(readOnly),
         EditorView.updateListener.of((update) => {

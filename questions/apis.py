@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,7 +84,15 @@ class QuestionAnswerKeyApi(APIView):
     """Recruiters and staff: the full content of the current version, answers included."""
 
     @extend_schema(
-        responses={200: serializers.DictField()}, parameters=[OpenApiParameter("question_id", int, OpenApiParameter.PATH)]
+        responses=inline_serializer(
+            "AnswerKey",
+            {
+                "id": serializers.IntegerField(),
+                "version": serializers.IntegerField(),
+                "kind": serializers.CharField(),
+                "answer_key": serializers.JSONField(),
+            },
+        )
     )
     def get(self, request: Request, question_id: int) -> Response:
         question = _question_or_404(request, question_id)

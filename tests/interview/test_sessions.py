@@ -272,3 +272,41 @@ def test_candidates_cannot_invite_and_recruiters_create_templates(client_for, al
     refused = client_for(bob).post("/api/templates/", impossible, format="json")
     assert refused.status_code == 400 and error_code(refused) == "template_unsatisfiable"
     assert "Acme screen" not in {t["title"] for t in client_for(alice).get("/api/templates/").json()}
+
+
+def test_recruiters_create_a_template_with_the_form(client, bob, alice, bank):
+    client.force_login(bob)
+    data = {
+        "title": "Acme ML screen",
+        "total_minutes": "20",
+        "sections-TOTAL_FORMS": "3",
+        "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "10",
+        "sections-0-title": "Numbers",
+        "sections-0-draw_count": "1",
+        "sections-0-draw_track": "ml_fundamentals",
+        "sections-0-draw_kind": "numeric",
+    }
+    response = client.post("/templates/new/", data)
+    assert response.status_code == 302
+    template = InterviewTemplate.objects.get(title="Acme ML screen")
+    assert template.organization == bob.organization and template.sections.get().draw_kind == "numeric"
+    impossible = {**data, "title": "Too big", "sections-0-draw_count": "9"}
+    page = client.post("/templates/new/", impossible).content.decode()
+    assert "only 1 match" in page and not InterviewTemplate.objects.filter(title="Too big").exists()
+    client.force_login(alice)
+    assert client.get("/templates/new/").status_code == 404
+
+
+def test_the_assessment_link_page_starts_the_assessment_once(client, bob, alice, template, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        _, token = services.assessment_invite_create(invited_by=bob, template=template, email="alice@example.test")
+    anonymous = client.get(f"/assess/{token}/").content.decode()
+    assert "Acme Robotics invites you" in anonymous and "Sign in" in anonymous
+    client.force_login(alice)
+    started = client.post(f"/assess/{token}/")
+    session = InterviewSession.objects.get(candidate=alice)
+    assert started.status_code == 302 and started["Location"] == f"/sessions/{session.id}/"
+    assert client.get(f"/assess/{token}/").status_code == 410
+    assert client.get("/assess/not-a-token/").status_code == 404
