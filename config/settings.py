@@ -160,6 +160,7 @@ CELERY_TASK_DEFAULT_QUEUE = "mockloop"
 CELERY_BEAT_SCHEDULE = {
     "invites-purge": {"task": "accounts.tasks.invites_purge", "schedule": 3600.0},
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 86400.0},
+    "rubric-grades-retry-pending": {"task": "grading.tasks.rubric_grades_retry_pending", "schedule": 120.0},
     "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},
@@ -169,6 +170,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
 ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)
+
+# The LLM rubric grader: any OpenAI-compatible endpoint. With neither a key nor a
+# base URL, written answers get the local (offline, provisional) grader.
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+LLM_MODEL = env_str("LLM_MODEL", "gpt-4o-mini")
+LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 60.0)
+LLM_RETRIES = env_int("LLM_RETRIES", 3)
+LLM_BACKOFF_SECONDS = env_float("LLM_BACKOFF_SECONDS", 1.0)
+LLM_SAMPLES = env_int("LLM_SAMPLES", 1)
+# Prices in US dollars per million tokens, for the cost of each grade.
+LLM_PRICE_INPUT_PER_MTOK = env_float("LLM_PRICE_INPUT_PER_MTOK", 0.15)
+LLM_PRICE_OUTPUT_PER_MTOK = env_float("LLM_PRICE_OUTPUT_PER_MTOK", 0.60)
 
 # The sandbox that runs candidates' code: "docker", "bubblewrap", or "auto" (Docker
 # when its engine answers and the image is built, else bubblewrap).

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
 from grading import apis as grading_apis
+from grading import review_apis
 from interview import apis as interview_apis
 from interview import views as interview_views
 from questions import apis as questions_apis
@@ -39,6 +40,10 @@ api_patterns = [
     path("markdown/preview/", interview_apis.MarkdownPreviewApi.as_view(), name="markdown-preview"),
     path("sessions/<int:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
     path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
+    path("reviews/", review_apis.ReviewQueueApi.as_view(), name="reviews"),
+    path("grades/<int:grade_id>/", review_apis.GradeDetailApi.as_view(), name="grade"),
+    path("grades/<int:grade_id>/overrides/", review_apis.GradeOverrideApi.as_view(), name="grade-override"),
+    path("grades/<int:grade_id>/regrade/", review_apis.GradeRegradeApi.as_view(), name="grade-regrade"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

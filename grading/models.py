@@ -51,3 +51,57 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.id} ({self.mode}, {self.status})"
+
+
+class AnswerGrade(models.Model):
+    """One machine grade of a written answer against its rubric, with everything
+    needed to audit it: the prompt, the raw completion, tokens, cost and time."""
+
+    class Status(models.TextChoices):
+        GRADED = "graded", "Graded"
+        NEEDS_REVIEW = "needs_review", "Needs human review"
+        REVIEWED = "reviewed", "Reviewed by a human"
+
+    answer = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="grades")
+    grader = models.CharField(max_length=10)  # "llm" or "local"
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=20)
+    rubric_hash = models.CharField(max_length=16)
+    cache_key = models.CharField(max_length=64, db_index=True)
+    cached = models.BooleanField(default=False)
+    status = models.CharField(max_length=14, choices=Status.choices)
+    review_reasons = models.JSONField(default=list, blank=True)
+    criteria = models.JSONField(default=list, blank=True)  # [{id, level, reasoning, evidence}]
+    machine_score = models.FloatField(null=True, blank=True)
+    injection_suspected = models.BooleanField(default=False)
+    prompt = models.JSONField(default=list, blank=True)
+    raw_completions = models.JSONField(default=list, blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"grade {self.id} of answer {self.answer_id} ({self.status})"
+
+
+class GradeOverride(models.Model):
+    """A recruiter's level for one criterion; the machine's stays on record beside it."""
+
+    grade = models.ForeignKey(AnswerGrade, on_delete=models.CASCADE, related_name="overrides")
+    criterion_id = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()
+    comment = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} → {self.level} by {self.by_id}"

@@ -157,7 +157,7 @@ def _session_create(
         template=template,
         mode=mode,
         invite=invite,
-        organization=template.organization if mode == InterviewSession.Mode.ASSESSMENT else None,
+        organization=invite.organization if invite is not None else None,
         started_at=now,
         deadline=now + timedelta(minutes=template.total_minutes),
     )
@@ -319,7 +319,9 @@ def _validate_payload(kind: str, version: QuestionVersion, payload: Any) -> dict
             'a written answer is {"text": "..."}', code="invalid", fields={"payload": ["text must be a string"]}
         )
     if len(text) > MAX_TEXT_CHARS or "\x00" in text:
-        raise ApplicationError(f"the answer is over {MAX_TEXT_CHARS} characters", code="answer_too_large", status_code=413)
+        raise ApplicationError(
+            f"the answer is over {MAX_TEXT_CHARS} characters or contains NUL bytes", code="answer_too_large", status_code=413
+        )
     return {"text": text}
 
 
@@ -463,9 +465,40 @@ def answer_grade(answer: Answer) -> None:
             answer.submission = submission
             answer.grade_status = Answer.GradeStatus.PENDING
     else:
-        # Rubric grading of free text arrives with the grading service.
+        from grading.tasks import rubric_grade_task
+
         answer.grade_status = Answer.GradeStatus.PENDING
+        # The grader may be a paid, slow API: it runs in a worker after this commits.
+        rubric_grade_task.delay_on_commit(answer.id)
     answer.save(update_fields=["score", "feedback", "grade_status", "submission"])
+
+
+def answer_apply_grade(answer: Answer, grade: Any) -> None:
+    """Applies a rubric grade (machine, or with a recruiter's overrides) to the answer."""
+    from grading.rubric_services import effective_levels, grade_score
+
+    rubric = answer.session_question.question_version.spec
+    score = grade_score(grade, rubric)
+    levels = effective_levels(grade)
+    answer.score = score
+    answer.grade_status = Answer.GradeStatus.GRADED if score is not None else Answer.GradeStatus.PENDING
+    answer.feedback = {
+        "grade_id": grade.id,
+        "grader": grade.grader,
+        "provisional": grade.grader == "local",
+        "status": grade.status,
+        "review_reasons": grade.review_reasons,
+        "criteria": [
+            {
+                **c,
+                "name": next((r["name"] for r in rubric["criteria"] if r["id"] == c["id"]), c["id"]),
+                "effective_level": levels.get(c["id"]),
+            }
+            for c in grade.criteria
+        ],
+    }
+    answer.save(update_fields=["score", "grade_status", "feedback"])
+    session_score_update(session_id=answer.session_question.session_id)
 
 
 def answer_submission_finished(submission: Submission) -> None:

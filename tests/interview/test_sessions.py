@@ -310,3 +310,11 @@ def test_the_assessment_link_page_starts_the_assessment_once(client, bob, alice,
     assert started.status_code == 302 and started["Location"] == f"/sessions/{session.id}/"
     assert client.get(f"/assess/{token}/").status_code == 410
     assert client.get("/assess/not-a-token/").status_code == 404
+
+
+def test_an_assessment_belongs_to_the_inviting_organization(bob, alice, template, django_capture_on_commit_callbacks):
+    # A public template, taken as Acme's assessment: the session is Acme's.
+    with django_capture_on_commit_callbacks():
+        _, token = services.assessment_invite_create(invited_by=bob, template=template, email="alice@example.test")
+    session = services.assessment_start(token=token, candidate=alice)
+    assert template.organization is None and session.organization == bob.organization
