@@ -193,17 +193,25 @@ def combine_samples(samples: list[RubricGrade], rubric: dict[str, Any]) -> Rubri
 # Phrases that address a grader or ask for a score: a deterministic first line of
 # defense, independent of the model. A match routes the answer to a human.
 _INJECTION_PATTERNS = [
-    r"ignore (all |any |the )?(previous|prior|above|earlier) (instructions|prompts?|rules)",
+    r"ignore (all |any |the )?(previous|prior|above|earlier|other) (instructions|prompts?|rules|criteria)",
     r"disregard (the |all |any )?(previous|prior|above|rubric|instructions)",
-    r"(you are|act as|pretend to be) (now )?(a|an|the) ",
-    r"\b(system|developer) (prompt|message|instructions?)\b",
-    r"\b(give|award|assign|grade|rate|score) (me|this( answer)?|it)( with)? (a |an )?(full|maximum|max|perfect|top|high(est)?|4|5|10|100)",
+    r"(you are now|act as|pretend to be) (a|an|the) ",
+    # Not "system prompt" alone: answers about LLM serving legitimately say it.
+    r"\b(your|the grader'?s?|override the|reveal the|ignore the) (system|developer) (prompt|message|instructions?)\b",
+    r"\bsystem message\b",
+    r"(^|[\s\[<])system\s*:",
+    r"\b(give|award|assign|grade|rate|score|output|mark) (me|this( answer)?|it|every criterion|all criteria)?\s*(with )?(a |an )?(full|maximum|max|perfect|top|high(est)?|level 4|4/4|100)",
+    r"\blevel 4 (for|across|on|in) (all|every|each)",
     r"\b(level|score|grade)\s*[:=]\s*(4|5|10|100)\b",
+    r"\{\s*\"[a-z_]+\"\s*:\s*[0-4]\s*,",
     r"\bas an? (ai|language model|llm)\b",
-    r"\b(dear|attention|note to( the)?) (grader|evaluator|reviewer|ai|model|assistant)\b",
+    r"\b(dear|attention|note (to|for)( the)?) (grader|grading|evaluator|reviewer|ai|model|assistant|llm)",
+    r"\bbeing (graded|scored|evaluated|marked) by an? (ai|llm|model|machine|bot)",
+    r"\b(ai|model|assistant|llm|bot) (that is |who is )?(scoring|grading|evaluating|marking) (this|my|the answer)",
+    r"\b(the )?grader (must|should|will|needs to)\b",
     r"\binjection_suspected\b",
     r"\"level\"\s*:\s*[0-4]",
-    r"</?(system|assistant|user)>",
+    r"</?(system|assistant|user|answer)>",
     r"\bnew instructions?\b",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE)
