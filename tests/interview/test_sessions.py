@@ -189,7 +189,7 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
     import time
 
     deadline = time.monotonic() + 30
-    while Answer.objects.get(session_question__session_id=sid, session_question__position=1).grade_status != "graded":
+    while set(Answer.objects.filter(session_question__session_id=sid).values_list("grade_status", flat=True)) != {"graded"}:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     results = client.get(f"/api/sessions/{sid}/results/").json()
@@ -200,7 +200,10 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
         and "EXPLANATION-MARKER" in by_kind["multiple_choice"]["feedback"]["explanation"]
     )
     assert by_kind["numeric"]["score"] == 0.0 and by_kind["numeric"]["feedback"]["answer"] == 0.75
-    assert by_kind["free_text"]["grade_status"] == "pending"
+    # No LLM configured: the local grader, shown as provisional, with evidence from the answer.
+    assert by_kind["free_text"]["grade_status"] == "graded" and by_kind["free_text"]["feedback"]["provisional"] is True
+    assert by_kind["free_text"]["feedback"]["criteria"][0]["evidence"] == ["Consistent hashing."]
+    assert results["score"] is not None
     again = client.put(f"/api/sessions/{sid}/answers/1/", {"payload": {"source": "x"}, "revision": 9}, format="json")
     assert again.status_code == 409 and error_code(again) == "session_closed"
 
