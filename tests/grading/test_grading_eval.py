@@ -55,7 +55,7 @@ def test_it_measures_the_llm_grader_with_cost(design_bank, settings, capsys, tmp
     out = capsys.readouterr().out
     assert "grader: llm; items graded: 2 of 2" in out
     assert "OVERALL                                     10   1.00" in out
-    assert "cost: $0.0007 in all" in out  # 2 × (1200 × 0.15 + 300 × 0.60) per million
+    assert "cost: $0.0007 in all" in out  # 2 * (1200 * 0.15 + 300 * 0.60) per million
 
 
 def test_it_refuses_a_bad_file(db, tmp_path):
