@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
@@ -114,19 +116,21 @@ def recruiter_invite_create(*, invited_by: User, email: str, role: str = Role.RE
     return invite, token
 
 
+def invite_lock(invites: QuerySet[Any], token: str, *, what: str) -> Any:
+    """The pending invitation with this token (a recruiter's or an assessment's), locked
+    until the transaction ends, so a link can be used only once even by two tabs at once."""
+    invite = invites.select_for_update().filter(token_hash=invite_token_hash(token)).first()
+    if invite is None:
+        raise NotFoundError(f"{what} is not valid", code="invite_invalid")
+    if invite.status != "pending":
+        raise ApplicationError(f"{what} cannot be used: it is {invite.status}", code=f"invite_{invite.status}", status_code=410)
+    return invite
+
+
 def recruiter_invite_accept(*, token: str, password: str, name: str = "") -> User:
     """Creates the invited recruiter's account. A token works once, before it expires."""
     with transaction.atomic():
-        invite = (
-            RecruiterInvite.objects.select_for_update()
-            .select_related("organization")
-            .filter(token_hash=invite_token_hash(token))
-            .first()
-        )
-        if invite is None:
-            raise NotFoundError("this invitation link is not valid", code="invite_invalid")
-        if invite.status != "pending":
-            raise ApplicationError(f"this invitation is {invite.status}", code=f"invite_{invite.status}", status_code=410)
+        invite = invite_lock(RecruiterInvite.objects.select_related("organization"), token, what="this invitation link")
         user = _new_user(email=invite.email, password=password, name=name, role=invite.role, organization=invite.organization)
         invite.accepted_at = timezone.now()
         invite.accepted_by = user

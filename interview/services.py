@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User, invite_token_hash
+from accounts.services import invite_lock
 from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from grading.models import Submission
 from interview.models import Answer, AssessmentInvite, InterviewSession, InterviewTemplate, SessionQuestion, TemplateSection
@@ -247,13 +248,7 @@ def assessment_start(*, token: str, candidate: User) -> InterviewSession:
     """Starts the assessment an invite is for. A link works once, before it expires,
     for the invited email only."""
     with transaction.atomic():
-        invite = AssessmentInvite.objects.select_for_update().filter(token_hash=invite_token_hash(token)).first()
-        if invite is None:
-            raise NotFoundError("this assessment link is not valid", code="invite_invalid")
-        if invite.status != "pending":
-            raise ApplicationError(
-                f"this assessment link was already {invite.status}", code=f"invite_{invite.status}", status_code=410
-            )
+        invite = invite_lock(AssessmentInvite.objects.all(), token, what="this assessment link")
         if candidate.email.lower() != invite.email.lower():
             raise ForbiddenError(f"this assessment is for {invite.email}; sign in with that address", code="invite_wrong_account")
         invite.used_at = timezone.now()
