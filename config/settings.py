@@ -184,6 +184,9 @@ LLM_SAMPLES = env_int("LLM_SAMPLES", 1)
 LLM_PRICE_INPUT_PER_MTOK = env_float("LLM_PRICE_INPUT_PER_MTOK", 0.15)
 LLM_PRICE_OUTPUT_PER_MTOK = env_float("LLM_PRICE_OUTPUT_PER_MTOK", 0.60)
 
+# Answers sharing at least this share of their fingerprints are flagged as similar.
+SIMILARITY_THRESHOLD = env_float("SIMILARITY_THRESHOLD", 0.6)
+
 # The sandbox that runs candidates' code: "docker", "bubblewrap", or "auto" (Docker
 # when its engine answers and the image is built, else bubblewrap).
 SANDBOX_BACKEND = env_str("SANDBOX_BACKEND", "auto")

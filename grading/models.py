@@ -105,3 +105,23 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} → {self.level} by {self.by_id}"
+
+
+class SimilarityFlag(models.Model):
+    """Two answers to the same question that look copied. Informs; never changes a score."""
+
+    question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="+")
+    answer_a = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="+")
+    answer_b = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)  # "code" or "text"
+    similarity = models.FloatField()
+    # [[[start, end], [start, end]], ...]: lines (code) or characters (text) in a and b.
+    regions = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-similarity"]
+        constraints = [models.UniqueConstraint(fields=["answer_a", "answer_b"], name="similarity_pair_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_a_id} ~ {self.answer_b_id} ({self.similarity:.0%})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -133,3 +134,21 @@ class GradeRegradeApi(APIView):
         Answer.objects.filter(id=grade.answer_id).update(grade_status=Answer.GradeStatus.PENDING)
         rubric_grade_task.delay(grade.answer_id)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class SessionReportApi(APIView):
+    """A finished interview's report, for recruiters of the candidate's organization."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, session_id: int) -> Response:
+        from config.errors import ApplicationError, NotFoundError
+        from grading.reports import session_report, sessions_for_recruiter
+
+        session = sessions_for_recruiter(request.user).filter(id=session_id).first()
+        if session is None:
+            raise NotFoundError("no such report")
+        if session.status != "finished":
+            raise ApplicationError(
+                "the interview is still in progress: its report comes when it ends", code="session_in_progress", status_code=409
+            )
+        return Response(session_report(session))

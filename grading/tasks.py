@@ -88,3 +88,11 @@ def rubric_grades_retry_pending() -> int:
     for answer_id in pending:
         rubric_grade_task.delay(answer_id)
     return len(pending)
+
+
+@shared_task
+def answer_similarity_task(answer_id: int) -> int:
+    """Flags other candidates' answers to the same question that look copied."""
+    from grading.similarity_services import answer_similarity_check
+
+    return len(answer_similarity_check(answer_id=answer_id))

@@ -416,8 +416,12 @@ def session_finish(*, session_id: int, reason: str) -> InterviewSession | None:
         answers = Answer.objects.filter(session_question__session_id=session_id).select_related(
             "session_question__question_version__question", "session_question__session__candidate"
         )
+        from grading.tasks import answer_similarity_task
+
         for answer in answers:
             answer_grade(answer)
+            if answer.session_question.question_version.question.kind in (Kind.CODING, Kind.FREE_TEXT):
+                answer_similarity_task.delay_on_commit(answer.id)
         session_score_update(session_id=session_id)
     return InterviewSession.objects.get(id=session_id)
 

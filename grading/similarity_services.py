@@ -1,0 +1,58 @@
+"""Flags answers that look copied from another candidate's answer to the same question."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+
+from grading.models import SimilarityFlag
+from grading.similarity import code_fingerprints, compare, text_fingerprints
+
+# Fewer fingerprints than this and any overlap is too small to mean anything.
+MIN_FINGERPRINTS = 5
+MAX_COMPARED = 500
+
+
+def _fingerprints(answer):
+    payload = answer.payload or {}
+    if "source" in payload:
+        starter = answer.session_question.question_version.spec.get("starter", "")
+        return ("code", code_fingerprints(payload["source"]) if payload["source"] != starter else [])
+    return ("text", text_fingerprints(payload.get("text") or ""))
+
+
+def answer_similarity_check(*, answer_id: int) -> list[SimilarityFlag]:
+    """Compares one finished answer with other candidates' answers to the same question."""
+    from interview.models import Answer
+
+    answer = Answer.objects.select_related("session_question__question_version__question", "session_question__session").get(
+        id=answer_id
+    )
+    kind, mine = _fingerprints(answer)
+    if len(mine) < MIN_FINGERPRINTS:
+        return []
+    question = answer.session_question.question_version.question
+    others = (
+        Answer.objects.filter(session_question__question_version__question=question, session_question__session__status="finished")
+        .exclude(session_question__session__candidate=answer.session_question.session.candidate)
+        .select_related("session_question__question_version")
+        .order_by("-saved_at")[:MAX_COMPARED]
+    )
+    flags = []
+    for other in others:
+        other_kind, theirs = _fingerprints(other)
+        if other_kind != kind or len(theirs) < MIN_FINGERPRINTS:
+            continue
+        match = compare(mine, theirs)
+        if match.similarity < settings.SIMILARITY_THRESHOLD:
+            continue
+        a, b = (answer, other) if answer.id < other.id else (other, answer)
+        regions = match.regions if a is answer else [(rb, ra) for ra, rb in match.regions]
+        if SimilarityFlag.objects.filter(Q(answer_a=a, answer_b=b)).exists():
+            continue
+        flags.append(
+            SimilarityFlag.objects.create(
+                question=question, answer_a=a, answer_b=b, kind=kind, similarity=match.similarity, regions=regions
+            )
+        )
+    return flags
