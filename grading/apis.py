@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import reject_unknown_params
-from config.errors import NotFoundError
+from config.errors import ApplicationError, NotFoundError
 from grading import selectors, services
 from grading.models import Submission
 from questions.selectors import question_get
@@ -96,8 +96,6 @@ class SubmissionDetailApi(APIView):
         except ValueError:
             wait = -1
         if wait < 0:
-            from config.errors import ApplicationError
-
             raise ApplicationError("wait must be a number of seconds from 0 to 25", code="invalid", fields={"wait": ["invalid"]})
         deadline = time.monotonic() + wait
         while True:

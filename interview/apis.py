@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ForbiddenError, NotFoundError
+from config.errors import ConflictError, ForbiddenError, NotFoundError
 from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, InterviewSession, InterviewTemplate, SessionQuestion
@@ -331,7 +331,5 @@ class SessionResultsApi(APIView):
         if session.mode == InterviewSession.Mode.ASSESSMENT:
             raise ForbiddenError("results of an assessment go to the recruiter who invited you", code="results_hidden")
         if session.status != InterviewSession.Status.FINISHED:
-            from config.errors import ConflictError
-
             raise ConflictError("finish the interview to see the results", code="session_in_progress")
         return Response(results_payload(session))
