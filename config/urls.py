@@ -42,6 +42,7 @@ api_patterns = [
     path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
     path("reviews/", review_apis.ReviewQueueApi.as_view(), name="reviews"),
     path("reports/<int:session_id>/", review_apis.SessionReportApi.as_view(), name="report"),
+    path("cohorts/<int:template_id>/csv/", review_apis.CohortCsvApi.as_view(), name="cohort-csv"),
     path("grades/<int:grade_id>/", review_apis.GradeDetailApi.as_view(), name="grade"),
     path("grades/<int:grade_id>/overrides/", review_apis.GradeOverrideApi.as_view(), name="grade-override"),
     path("grades/<int:grade_id>/regrade/", review_apis.GradeRegradeApi.as_view(), name="grade-regrade"),

@@ -135,3 +135,38 @@ def session_report(session: InterviewSession) -> dict[str, Any]:
             "expired": session.finish_reason == "expired",
         },
     }
+
+
+CSV_COLUMNS = [
+    "session",
+    "candidate_email",
+    "candidate_name",
+    "status",
+    "finish_reason",
+    "started_at",
+    "finished_at",
+    "score",
+    "similarity_flags",
+]
+
+
+def cohort_rows(sessions: QuerySet[InterviewSession]) -> list[list[Any]]:
+    """One row per session of a cohort, for a spreadsheet."""
+    rows = []
+    for session in sessions.order_by("started_at"):
+        answer_ids = list(session.questions.values_list("answer__id", flat=True))
+        flags = SimilarityFlag.objects.filter(Q(answer_a_id__in=answer_ids) | Q(answer_b_id__in=answer_ids)).count()
+        rows.append(
+            [
+                session.id,
+                session.candidate.email,
+                session.candidate.name,
+                session.status,
+                session.finish_reason,
+                session.started_at.isoformat(),
+                session.finished_at.isoformat() if session.finished_at else "",
+                "" if session.score is None else session.score,
+                flags,
+            ]
+        )
+    return rows

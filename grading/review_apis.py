@@ -152,3 +152,39 @@ class SessionReportApi(APIView):
                 "the interview is still in progress: its report comes when it ends", code="session_in_progress", status_code=409
             )
         return Response(session_report(session))
+
+
+def _csv_safe(value: object) -> object:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+class CohortCsvApi(APIView):
+    """All sessions of one template in the recruiter's organization, as CSV."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request, template_id: int) -> Response:
+        import csv
+        import io
+
+        from django.http import HttpResponse
+
+        from config.errors import ApplicationError
+        from grading.reports import CSV_COLUMNS, cohort_rows, sessions_for_recruiter
+
+        _require_reviewer(request)
+        sessions = sessions_for_recruiter(request.user).filter(template_id=template_id, mode="assessment")
+        if not sessions.exists():
+            raise ApplicationError(
+                "no assessments of this template in your organization yet", code="empty_cohort", status_code=404
+            )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in cohort_rows(sessions):
+            writer.writerow([_csv_safe(value) for value in row])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cohort-template-{template_id}.csv"'
+        return response

@@ -69,3 +69,24 @@ def test_an_unfinished_interview_has_no_report_yet(client_for, bob, alice, templ
     session = services.assessment_start(token=token, candidate=alice)
     response = client_for(bob).get(f"/api/reports/{session.id}/")
     assert response.status_code == 409 and error_code(response) == "session_in_progress"
+
+
+def test_a_cohort_exports_as_csv_for_its_organization_only(
+    client_for, bob, dave, alice, template, django_capture_on_commit_callbacks, django_user_model
+):
+    import csv
+    import io
+
+    empty = client_for(bob).get(f"/api/cohorts/{template.id}/csv/")
+    assert empty.status_code == 404 and error_code(empty) == "empty_cohort"
+    _assessment(bob, alice, template, CODE, django_capture_on_commit_callbacks)
+    hostile = django_user_model.objects.create_user("eve@example.test", PASSWORD, name='=HYPERLINK("http://x")')
+    _assessment(bob, hostile, template, COPIED, django_capture_on_commit_callbacks)
+    response = client_for(bob).get(f"/api/cohorts/{template.id}/csv/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["session", "candidate_email", "candidate_name"]
+    assert [r[1] for r in rows[1:]] == ["alice@example.test", "eve@example.test"]
+    assert rows[2][2].startswith("'=")  # no formula injection into spreadsheets
+    assert client_for(dave).get(f"/api/cohorts/{template.id}/csv/").status_code == 404
+    assert client_for(alice).get(f"/api/cohorts/{template.id}/csv/").status_code == 403
