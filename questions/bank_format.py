@@ -259,6 +259,8 @@ class QuestionBundle:
     manifest: Manifest
     prompt: str
     files: dict[str, str] = field(default_factory=dict)
+    # The manifest's path as errors name it: relative to the bank being read.
+    manifest_display: str = MANIFEST
 
     @property
     def slug(self) -> str:
@@ -387,7 +389,7 @@ def load_question(folder: Path, root: Path | None = None) -> QuestionBundle:
     prompt = files.pop(manifest.prompt)
     if not prompt.strip():
         raise BankInvalid([BankError(str(display_dir / manifest.prompt), "prompt", "the prompt is empty")])
-    return QuestionBundle(path=folder, manifest=manifest, prompt=prompt, files=files)
+    return QuestionBundle(path=folder, manifest=manifest, prompt=prompt, files=files, manifest_display=manifest_display)
 
 
 def _defined_functions(source: str) -> set[str]:

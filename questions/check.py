@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from questions.bank_format import MANIFEST, BankError, BankInvalid, load_bank
+from questions.bank_format import BankError, BankInvalid, load_bank
 from questions.coding import coding_spec_prepare, map_in_parallel
 from sandbox.backends import Backend, SubprocessBackend
 
@@ -31,7 +31,7 @@ def check_paths(paths: list[Path], backend: Backend, *, run_solutions: bool = Tr
         coding = [b for b in bundles if b.manifest.coding is not None]
         outcomes = map_in_parallel(lambda b: coding_spec_prepare(b.spec(), backend), coding)
         for bundle, (_, problems) in zip(coding, outcomes, strict=True):
-            errors += [BankError(str(bundle.path / MANIFEST), where, what) for where, what in problems]
+            errors += [BankError(bundle.manifest_display, where, what) for where, what in problems]
     return len(bundles), errors
 
 

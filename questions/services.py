@@ -29,15 +29,6 @@ class ImportReport:
         return f"{len(self.created)} created, {len(self.updated)} new versions, {len(self.unchanged)} unchanged"
 
 
-def _display(bundle: QuestionBundle, root: Path) -> str:
-    folder = bundle.path
-    base = root if root.is_dir() and not (root / MANIFEST).exists() else root.parent
-    try:
-        return str(folder.relative_to(base) / MANIFEST)
-    except ValueError:
-        return str(folder / MANIFEST)
-
-
 def question_version_create(
     *, organization: Organization | None, bundle: QuestionBundle, spec: dict[str, Any], content_hash: str
 ) -> QuestionVersion:
@@ -90,7 +81,7 @@ def bank_import(*, root: Path, organization: Organization | None = None, backend
     errors: list[BankError] = []
     changed: list[QuestionBundle] = []
     for bundle in bundles:
-        where = _display(bundle, root)
+        where = bundle.manifest_display
         question = existing.get(bundle.slug)
         if question is None:
             changed.append(bundle)
@@ -113,7 +104,7 @@ def bank_import(*, root: Path, organization: Organization | None = None, backend
     # Slow (it runs every solution), so it happens before the transaction opens.
     changes: list[tuple[QuestionBundle, dict[str, Any], str]] = []
     for bundle, (spec, problems) in zip(changed, map_in_parallel(prepare, changed), strict=True):
-        errors += [BankError(_display(bundle, root), field_, message) for field_, message in problems]
+        errors += [BankError(bundle.manifest_display, field_, message) for field_, message in problems]
         changes.append((bundle, spec, bundle.content_hash()))
     if errors:
         raise BankInvalid(errors)
