@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Organization, RecruiterInvite, User
+from accounts.models import Organization, RecruiterInvite, User, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(Organization)
@@ -31,3 +31,33 @@ class RecruiterInviteAdmin(admin.ModelAdmin):
     list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["organization", "role"]
     readonly_fields = ["token_hash"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "organization", "events", "is_active", "created_by", "created_at"]
+    list_filter = ["organization", "is_active"]
+    search_fields = ["url"]
+    # The signing secret stays out of the admin: the API shows it once, or rotates it.
+    fields = ["organization", "url", "events", "is_active", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "event_id", "endpoint", "status", "attempts", "last_status_code", "next_attempt_at", "created_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["event_id", "endpoint__url"]
+    readonly_fields = [
+        "endpoint",
+        "event_id",
+        "event",
+        "payload",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "last_duration_ms",
+        "attempt_log",
+        "created_at",
+        "delivered_at",
+    ]

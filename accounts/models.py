@@ -121,3 +121,62 @@ class RecruiterInvite(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class WebhookEvent(models.TextChoices):
+    SESSION_FINISHED = "session.finished", "An assessment session finished"
+    SESSION_GRADED = "session.graded", "An assessment session got its score"
+
+
+class WebhookEndpoint(models.Model):
+    """An organization's URL that receives signed events (see docs/api.md, Webhooks)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    # Kept in clear, unlike invite tokens: every delivery is signed with it (HMAC needs
+    # the key itself). The API shows it only at creation and on rotation.
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list, help_text="The event types sent to this URL.")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.organization_id})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, with every attempt to send it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # The same for every attempt (and every endpoint) of one event: the receiver's idempotency key.
+    event_id = models.UUIDField()
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Pending: when the next attempt may start (while one runs: when its claim lapses).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    attempt_log = models.JSONField(default=list, blank=True, help_text="Every attempt: when, status code, error, duration.")
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_event_unique")]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} → {self.endpoint_id} ({self.status})"

@@ -51,3 +51,25 @@ def invites_purge(older_than_days: int = 30) -> int:
 def sessions_clear() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+# requests' timeout bounds each wait on the receiver, not a whole exchange: a receiver
+# trickling bytes is cut by this hard limit (prefork workers), and the sweeper retries it.
+@shared_task(acks_late=True, ignore_result=True, time_limit=int(3 * settings.WEBHOOK_TIMEOUT_SECONDS) + 30)
+def webhook_delivery_send(delivery_id: int) -> str | None:
+    """Makes the next attempt of one webhook delivery. A failure is retried by the sweeper
+    below, after a backoff, not by Celery: the schedule lives in the database."""
+    from accounts.webhooks import webhook_delivery_attempt
+
+    return webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task
+def webhook_deliveries_send_due() -> int:
+    """Queues every pending webhook delivery whose next attempt is due."""
+    from accounts.webhooks import webhook_deliveries_due
+
+    due = webhook_deliveries_due()
+    for delivery_id in due:
+        webhook_delivery_send.delay(delivery_id)
+    return len(due)

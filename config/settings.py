@@ -145,6 +145,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the webhook event types, used by endpoints and deliveries alike.
+    "ENUM_NAME_OVERRIDES": {"WebhookEventEnum": "accounts.models.WebhookEvent"},
 }
 
 # Celery: Redis as broker and result backend. Tasks are idempotent, so a task is
@@ -164,12 +166,20 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},
+    "webhook-deliveries-send-due": {"task": "accounts.tasks.webhook_deliveries_send_due", "schedule": 30.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
 ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)
+
+# Webhooks to organizations' endpoints. A short timeout, so a slow receiver never holds
+# a worker for long; after WEBHOOK_MAX_ATTEMPTS failed attempts a delivery is failed.
+# Private, loopback and link-local hosts are refused unless allowed (tests, on-premises).
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5.0)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
 
 # The LLM rubric grader: any OpenAI-compatible endpoint. With neither a key nor a
 # base URL, written answers get the local (offline, provisional) grader.

@@ -5,8 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
+from accounts import webhook_apis
 from grading import apis as grading_apis
-from grading import review_apis
+from grading import report_views, review_apis
+from grading.dashboard_apis import DashboardCompareApi, DashboardListApi
+from grading.views import dashboard_compare_page, dashboard_page
 from interview import apis as interview_apis
 from interview import views as interview_views
 from questions import apis as questions_apis
@@ -20,6 +23,23 @@ api_patterns = [
     path("organization/", accounts_apis.OrganizationDetailApi.as_view(), name="organization"),
     path("organization/invites/", accounts_apis.InviteListCreateApi.as_view(), name="invites"),
     path("organization/invites/<int:invite_id>/revoke/", accounts_apis.InviteRevokeApi.as_view(), name="invite-revoke"),
+    path("organization/webhooks/", webhook_apis.WebhookEndpointListCreateApi.as_view(), name="webhooks"),
+    path("organization/webhooks/<int:endpoint_id>/", webhook_apis.WebhookEndpointDeleteApi.as_view(), name="webhook"),
+    path(
+        "organization/webhooks/<int:endpoint_id>/rotate-secret/",
+        webhook_apis.WebhookSecretRotateApi.as_view(),
+        name="webhook-rotate-secret",
+    ),
+    path(
+        "organization/webhooks/<int:endpoint_id>/deliveries/",
+        webhook_apis.WebhookDeliveryListApi.as_view(),
+        name="webhook-deliveries",
+    ),
+    path(
+        "organization/webhooks/deliveries/<int:delivery_id>/redeliver/",
+        webhook_apis.WebhookRedeliverApi.as_view(),
+        name="webhook-redeliver",
+    ),
     path("invites/accept/", accounts_apis.InviteAcceptApi.as_view(), name="invite-accept"),
     path("questions/", questions_apis.QuestionListApi.as_view(), name="question-list"),
     path("questions/<int:question_id>/", questions_apis.QuestionDetailApi.as_view(), name="question-detail"),
@@ -39,10 +59,14 @@ api_patterns = [
     ),
     path("markdown/preview/", interview_apis.MarkdownPreviewApi.as_view(), name="markdown-preview"),
     path("sessions/<int:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
+    path("sessions/<int:session_id>/events/", interview_apis.IntegrityEventsRecordApi.as_view(), name="session-events"),
     path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
     path("reviews/", review_apis.ReviewQueueApi.as_view(), name="reviews"),
     path("reports/<int:session_id>/", review_apis.SessionReportApi.as_view(), name="report"),
+    path("reports/<int:session_id>/pdf/", review_apis.SessionReportPdfApi.as_view(), name="report-pdf"),
     path("cohorts/<int:template_id>/csv/", review_apis.CohortCsvApi.as_view(), name="cohort-csv"),
+    path("dashboard/", DashboardListApi.as_view(), name="dashboard"),
+    path("dashboard/compare/", DashboardCompareApi.as_view(), name="dashboard-compare"),
     path("grades/<int:grade_id>/", review_apis.GradeDetailApi.as_view(), name="grade"),
     path("grades/<int:grade_id>/overrides/", review_apis.GradeOverrideApi.as_view(), name="grade-override"),
     path("grades/<int:grade_id>/regrade/", review_apis.GradeRegradeApi.as_view(), name="grade-regrade"),
@@ -60,6 +84,11 @@ urlpatterns = [
     path("sessions/<int:session_id>/", interview_views.session_page, name="session"),
     path("sessions/<int:session_id>/results/", interview_views.session_results, name="session-results"),
     path("assess/<str:token>/", interview_views.assessment_landing, name="assess"),
+    path("dashboard/", dashboard_page, name="dashboard"),
+    path("dashboard/compare/", dashboard_compare_page, name="dashboard-compare"),
+    path("reports/<int:session_id>/", report_views.report_page, name="report"),
+    path("reports/<int:session_id>/pdf/", report_views.report_pdf, name="report-pdf"),
+    path("reports/<int:session_id>/grades/<int:grade_id>/override/", report_views.report_override, name="report-override"),
     path("signup/", accounts_views.sign_up, name="signup"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

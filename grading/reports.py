@@ -8,9 +8,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from grading.charts import Cohort
 from grading.models import SimilarityFlag
 from grading.rubric_services import effective_levels
 from interview.models import InterviewSession
+from interview.selectors import session_integrity_summary
 
 
 def sessions_for_recruiter(user: User) -> QuerySet[InterviewSession]:
@@ -21,6 +23,26 @@ def sessions_for_recruiter(user: User) -> QuerySet[InterviewSession]:
     if not user.is_recruiter:
         return sessions.none()
     return sessions.filter(organization_id=user.organization_id)
+
+
+def session_cohort(session: InterviewSession) -> Cohort:
+    """Scores of every graded assessment of the same template in the same organization."""
+    scores: list[float] = []
+    if session.mode == InterviewSession.Mode.ASSESSMENT and session.organization_id is not None:
+        scores = list(
+            InterviewSession.objects.filter(
+                template_id=session.template_id,
+                organization_id=session.organization_id,
+                mode=InterviewSession.Mode.ASSESSMENT,
+                status=InterviewSession.Status.FINISHED,
+                score__isnull=False,
+            ).values_list("score", flat=True)
+        )
+    return Cohort(scores=scores, score=session.score)
+
+
+def _cohort_summary(cohort: Cohort) -> dict[str, Any]:
+    return {"size": cohort.size, "median": cohort.median, "percentile": cohort.percentile}
 
 
 def _question_report(question: Any) -> dict[str, Any]:
@@ -51,13 +73,24 @@ def _question_report(question: Any) -> dict[str, Any]:
         grade = answer.grades.order_by("-created_at").prefetch_related("overrides__by").first()
         if grade is not None:
             levels = effective_levels(grade)
+            rubric_names = {c["id"]: c for c in version.spec.get("criteria", [])}
             item["rubric"] = {
                 "grade_id": grade.id,
                 "grader": grade.grader,
                 "provisional": grade.grader == "local",
                 "status": grade.status,
                 "review_reasons": grade.review_reasons,
-                "criteria": [{**c, "effective_level": levels.get(c["id"])} for c in grade.criteria],
+                "criteria": [
+                    {
+                        **c,
+                        "name": rubric_names.get(c["id"], {}).get("name", c["id"]),
+                        "weight": rubric_names.get(c["id"], {}).get("weight"),
+                        "effective_level": levels.get(c["id"]),
+                        "overridden": levels.get(c["id"]) != c["level"]
+                        or any(o.criterion_id == c["id"] for o in grade.overrides.all()),
+                    }
+                    for c in grade.criteria
+                ],
                 "overrides": [
                     {
                         "criterion": o.criterion_id,
@@ -70,6 +103,48 @@ def _question_report(question: Any) -> dict[str, Any]:
                 ],
             }
     return item
+
+
+def _excerpt(payload: dict[str, Any], kind: str, start: int, end: int) -> str:
+    """The matched region of an answer: lines start..end of code, characters of text."""
+    if kind == "code":
+        lines = (payload.get("source") or "").splitlines()
+        return "\n".join(lines[max(start - 1, 0) : end])
+    return (payload.get("text") or "")[start:end]
+
+
+def _flag_report(flag: SimilarityFlag, session: InterviewSession, answer_ids: list[int]) -> dict[str, Any]:
+    """One similarity flag seen from this session. The other side's identity and text are shown
+    only when it belongs to the same organization; otherwise the recruiter learns that a match
+    exists, not whose answer it is."""
+    mine_is_a = flag.answer_a_id in answer_ids
+    mine, other = (flag.answer_a, flag.answer_b) if mine_is_a else (flag.answer_b, flag.answer_a)
+    other_session = other.session_question.session
+    visible = session.organization_id is not None and other_session.organization_id == session.organization_id
+    matches = []
+    for region_a, region_b in flag.regions:
+        own_region, other_region = (region_a, region_b) if mine_is_a else (region_b, region_a)
+        matches.append(
+            {
+                "mine": {"start": own_region[0], "end": own_region[1], "text": _excerpt(mine.payload, flag.kind, *own_region)},
+                "theirs": {
+                    "start": other_region[0],
+                    "end": other_region[1],
+                    "text": _excerpt(other.payload, flag.kind, *other_region) if visible else None,
+                },
+            }
+        )
+    return {
+        "question": flag.question_id,
+        "position": mine.session_question.position,
+        "kind": flag.kind,
+        "similarity": flag.similarity,
+        "other_candidate": other_session.candidate.email if visible else None,
+        "other_session": other_session.id if visible else None,
+        "other_visible": visible,
+        "regions": flag.regions,
+        "matches": matches,
+    }
 
 
 def session_report(session: InterviewSession) -> dict[str, Any]:
@@ -96,8 +171,14 @@ def session_report(session: InterviewSession) -> dict[str, Any]:
     topics = {topic: mean(scores) for topic, scores in by_topic.items()}
     answer_ids = [q.answer.id for q in questions]
     flags = SimilarityFlag.objects.filter(Q(answer_a_id__in=answer_ids) | Q(answer_b_id__in=answer_ids)).select_related(
-        "answer_a__session_question__session__candidate", "answer_b__session_question__session__candidate"
+        "answer_a__session_question__session__candidate",
+        "answer_b__session_question__session__candidate",
     )
+    events = session_integrity_summary(session)
+    seconds = {q["position"]: q["seconds"] for q in events["questions"]}
+    for item in items:
+        # Known when the interview page recorded which question was on screen (assessments).
+        item["minutes_spent"] = round(seconds[item["position"]] / 60, 1) if events["timed"] else None
     return {
         "session": session.id,
         "candidate": {"email": session.candidate.email, "name": session.candidate.name},
@@ -111,28 +192,16 @@ def session_report(session: InterviewSession) -> dict[str, Any]:
         if session.finished_at
         else None,
         "score": session.score,
+        "cohort": _cohort_summary(session_cohort(session)),
         "sections": {name: mean(scores) for name, scores in by_section.items()},
         "tracks": {name: mean(scores) for name, scores in by_track.items()},
         "strengths": sorted((t for t, s in topics.items() if s >= 70), key=lambda t: -topics[t]),
         "weaknesses": sorted((t for t, s in topics.items() if s < 50), key=lambda t: topics[t]),
         "questions": items,
         "integrity": {
-            "similarity_flags": [
-                {
-                    "question": flag.question_id,
-                    "kind": flag.kind,
-                    "similarity": flag.similarity,
-                    "other_candidate": (
-                        flag.answer_b if flag.answer_a_id in answer_ids else flag.answer_a
-                    ).session_question.session.candidate.email,
-                    "other_session": (
-                        flag.answer_b if flag.answer_a_id in answer_ids else flag.answer_a
-                    ).session_question.session_id,
-                    "regions": flag.regions,
-                }
-                for flag in flags
-            ],
+            "similarity_flags": [_flag_report(flag, session, answer_ids) for flag in flags],
             "expired": session.finish_reason == "expired",
+            "events": events,
         },
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,10 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ForbiddenError
+from config.errors import ApplicationError, ForbiddenError, NotFoundError
 from grading import rubric_services
 from grading.models import AnswerGrade
+from grading.reports import CSV_COLUMNS, cohort_rows, session_report, sessions_for_recruiter
 from grading.rubric import PROMPT_VERSION, rubric_hash
+from interview.models import InterviewSession
 
 
 class OverrideOutput(serializers.Serializer):
@@ -136,22 +139,36 @@ class GradeRegradeApi(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
+def _finished_report_session(request: Request, session_id: int) -> InterviewSession:
+    session = sessions_for_recruiter(request.user).filter(id=session_id).first()
+    if session is None:
+        raise NotFoundError("no such report")
+    if session.status != InterviewSession.Status.FINISHED:
+        raise ApplicationError(
+            "the interview is still in progress: its report comes when it ends", code="session_in_progress", status_code=409
+        )
+    return session
+
+
 class SessionReportApi(APIView):
     """A finished interview's report, for recruiters of the candidate's organization."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, session_id: int) -> Response:
-        from config.errors import ApplicationError, NotFoundError
-        from grading.reports import session_report, sessions_for_recruiter
+        return Response(session_report(_finished_report_session(request, session_id)))
 
-        session = sessions_for_recruiter(request.user).filter(id=session_id).first()
-        if session is None:
-            raise NotFoundError("no such report")
-        if session.status != "finished":
-            raise ApplicationError(
-                "the interview is still in progress: its report comes when it ends", code="session_in_progress", status_code=409
-            )
-        return Response(session_report(session))
+
+class SessionReportPdfApi(APIView):
+    """The same report as a PDF, charts included."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, session_id: int) -> HttpResponse:
+        from grading.report_pdf import report_pdf_bytes, report_pdf_filename
+
+        session = _finished_report_session(request, session_id)
+        response = HttpResponse(report_pdf_bytes(session), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{report_pdf_filename(session)}"'
+        return response
 
 
 def _csv_safe(value: object) -> object:
@@ -168,11 +185,6 @@ class CohortCsvApi(APIView):
     def get(self, request: Request, template_id: int) -> Response:
         import csv
         import io
-
-        from django.http import HttpResponse
-
-        from config.errors import ApplicationError
-        from grading.reports import CSV_COLUMNS, cohort_rows, sessions_for_recruiter
 
         _require_reviewer(request)
         sessions = sessions_for_recruiter(request.user).filter(template_id=template_id, mode="assessment")

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from config.errors import ConflictError, ForbiddenError, NotFoundError
 from grading.apis import SubmissionOutput
 from interview import selectors, services
-from interview.models import Answer, InterviewSession, InterviewTemplate, SessionQuestion
+from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
 from questions.bank_format import Difficulty, Kind, Track
 from questions.presenters import candidate_content
 
@@ -277,6 +277,34 @@ class MarkdownPreviewApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response({"html": render_markdown(data.validated_data["text"])})
+
+
+class IntegrityEventInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IntegrityEvent.Kind.choices)
+    position = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    chars = serializers.IntegerField(min_value=0, max_value=100_000_000, required=False, default=0)
+    at = serializers.DateTimeField()
+
+
+class IntegrityEventsRecordApi(APIView):
+    """The assessment page's record of pastes and copies (their size, never their
+    text) and of the candidate leaving and coming back, sent in batches. Past the
+    per-session maximum, events are accepted but dropped, and the drop is counted."""
+
+    class InputSerializer(serializers.Serializer):
+        events = serializers.ListField(child=IntegrityEventInput(), min_length=1, max_length=services.MAX_EVENTS_PER_BATCH)
+
+    class OutputSerializer(serializers.Serializer):
+        recorded = serializers.IntegerField()
+        dropped = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request: Request, session_id: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        recorded, dropped = services.integrity_events_record(session=session, events=data.validated_data["events"])
+        return Response(self.OutputSerializer({"recorded": recorded, "dropped": dropped}).data)
 
 
 class SessionFinishApi(APIView):

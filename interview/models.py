@@ -120,6 +120,9 @@ class InterviewSession(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     finish_reason = models.CharField(max_length=12, choices=FinishReason.choices, blank=True)
     score = models.FloatField(null=True, blank=True)
+    integrity_events_dropped = models.PositiveIntegerField(
+        default=0, help_text="Integrity events refused because the session already had the maximum."
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -174,3 +177,31 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer to {self.session_question}"
+
+
+class IntegrityEvent(models.Model):
+    """Something the assessment page saw the candidate do: paste, copy, leave or return.
+
+    Only sizes are kept, never the pasted or copied text.
+    """
+
+    class Kind(models.TextChoices):
+        PASTE = "paste", "Pasted"
+        COPY = "copy", "Copied"
+        FOCUS_LOST = "focus_lost", "Left the page"
+        FOCUS_BACK = "focus_back", "Came back"
+        QUESTION_SHOWN = "question_shown", "Opened a question"
+
+    session = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="integrity_events")
+    position = models.PositiveIntegerField(null=True, blank=True, help_text="The question on screen, if any.")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    chars = models.PositiveIntegerField(default=0, help_text="Size of a paste or copy; 0 for focus events.")
+    at = models.DateTimeField(help_text="When it happened, by the browser's clock corrected to the server's.")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "at", "id"]
+        indexes = [models.Index(fields=["session", "at"], name="integrity_event_session_at")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.kind} at {self.at:%H:%M:%S}"

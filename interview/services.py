@@ -11,14 +11,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import webhooks
 from accounts.models import User, invite_token_hash
 from accounts.services import invite_lock
 from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from grading.models import Submission
-from interview.models import Answer, AssessmentInvite, InterviewSession, InterviewTemplate, SessionQuestion, TemplateSection
+from interview.models import (
+    Answer,
+    AssessmentInvite,
+    IntegrityEvent,
+    InterviewSession,
+    InterviewTemplate,
+    SessionQuestion,
+    TemplateSection,
+)
 from questions.bank_format import Kind
 from questions.models import Question, QuestionVersion
 
@@ -28,6 +37,13 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 5
 MAX_CODE_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 20_000
+# Integrity events: a batch is what the page sends every few seconds; the per-session
+# cap keeps a hostile client from filling the database (a real assessment makes a few
+# hundred at most). Event times are the browser's clock corrected by the offset it
+# measured against ours; anything further off than the slack is not from this session.
+MAX_EVENTS_PER_BATCH = 100
+MAX_EVENTS_PER_SESSION = 2000
+EVENT_CLOCK_SLACK = timedelta(minutes=2)
 
 
 class SessionClosed(ApplicationError):
@@ -413,6 +429,7 @@ def session_finish(*, session_id: int, reason: str) -> InterviewSession | None:
         )
         if not closed:
             return None
+        webhooks.session_event_emit(session_id=session_id, event=webhooks.WebhookEvent.SESSION_FINISHED)
         answers = Answer.objects.filter(session_question__session_id=session_id).select_related(
             "session_question__question_version__question", "session_question__session__candidate"
         )
@@ -517,7 +534,11 @@ def session_score_update(*, session_id: int) -> None:
     answers = list(Answer.objects.filter(session_question__session_id=session_id).values_list("grade_status", "score"))
     if answers and all(status == Answer.GradeStatus.GRADED for status, _ in answers):
         score = round(sum(score or 0.0 for _, score in answers) / len(answers), 2)
-        InterviewSession.objects.filter(id=session_id).update(score=score)
+        # Conditional, so that of two graders finishing at once only one announces the score.
+        if InterviewSession.objects.filter(id=session_id, score__isnull=True).update(score=score):
+            webhooks.session_event_emit(session_id=session_id, event=webhooks.WebhookEvent.SESSION_GRADED)
+        else:
+            InterviewSession.objects.filter(id=session_id).update(score=score)
 
 
 def sessions_finalize_expired() -> list[int]:
@@ -530,3 +551,69 @@ def sessions_finalize_expired() -> list[int]:
         if session_finish(session_id=session_id, reason=InterviewSession.FinishReason.EXPIRED):
             finished.append(session_id)
     return finished
+
+
+# -- integrity events ------------------------------------------------------------------
+
+
+class EventsNotRecorded(ApplicationError):
+    code = "events_not_recorded"
+    status_code = 409
+
+
+def integrity_events_record(*, session: InterviewSession, events: list[dict[str, Any]]) -> tuple[int, int]:
+    """Stores a batch of the assessment page's events (pastes and copies by size only,
+    leaving and returning to the page). Returns how many were stored and how many were
+    dropped because the session already holds ``MAX_EVENTS_PER_SESSION``: those are
+    accepted, so the page does not retry them, and counted on the session.
+
+    Every event must name one of the session's questions (or none) and a time within
+    the session; otherwise the whole batch is refused, with ``fields`` naming each bad
+    event by its index.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # The row lock serializes batches of one session, so the cap holds exactly.
+        session = InterviewSession.objects.select_for_update().get(id=session.id)
+        if session.mode != InterviewSession.Mode.ASSESSMENT:
+            raise EventsNotRecorded("practice interviews record no integrity events")
+        if session.status != InterviewSession.Status.IN_PROGRESS:
+            raise SessionClosed("this interview is finished; no more events are recorded")
+        positions = set(session.questions.values_list("position", flat=True))
+        earliest, latest = session.started_at - EVENT_CLOCK_SLACK, now + EVENT_CLOCK_SLACK
+        problems: dict[int, dict[str, list[str]]] = {}
+        for index, event in enumerate(events):
+            if event["position"] is not None and event["position"] not in positions:
+                problems.setdefault(index, {})["position"] = [f"this interview has no question {event['position']}"]
+            if not earliest <= event["at"] <= latest:
+                problems.setdefault(index, {})["at"] = ["not within this interview's time"]
+        if problems:
+            first = min(problems)
+            field = next(iter(problems[first]))
+            raise ApplicationError(
+                f"events: event {first}: {field}: {problems[first][field][0]}", code="invalid", fields={"events": problems}
+            )
+        room = max(0, MAX_EVENTS_PER_SESSION - session.integrity_events.count())
+        rows = []
+        for event in events[:room]:
+            sized = event["kind"] in (IntegrityEvent.Kind.PASTE, IntegrityEvent.Kind.COPY)
+            row = IntegrityEvent(
+                session=session,
+                position=event["position"],
+                kind=event["kind"],
+                chars=event["chars"] if sized else 0,
+                # Within the slack, a time just outside the session is clock drift:
+                # pinned inside it, so durations computed later are never negative.
+                at=min(max(event["at"], session.started_at), now),
+                received_at=now,
+            )
+            row.full_clean(exclude=["session"], validate_unique=False, validate_constraints=False)
+            rows.append(row)
+        IntegrityEvent.objects.bulk_create(rows)
+        dropped = len(events) - len(rows)
+        if dropped:
+            InterviewSession.objects.filter(id=session.id).update(
+                integrity_events_dropped=F("integrity_events_dropped") + dropped
+            )
+            log.info("session %s: %s integrity events over the cap dropped", session.id, dropped)
+    return len(rows), dropped

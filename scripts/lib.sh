@@ -35,6 +35,8 @@ apt_install() {
 ensure_venv() {
   # ensure_venv REQUIREMENTS_FILE : a virtualenv with those requirements, reinstalled when they change.
   local requirements="$1"
+  # WeasyPrint (PDF reports) draws text with Pango; DejaVu is the reports' font.
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
   if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
   fi

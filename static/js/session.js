@@ -68,9 +68,11 @@
     banner("Time is up. Your saved answers are being graded.", "warning");
     document.querySelectorAll("#answer-area button, #answer-area input, #answer-area textarea").forEach((n) => (n.disabled = true));
     await saveAll(); // anything in flight still counts within the server's grace period
+    flushEvents();
     // Any request now makes the server finalize the session; then show the results.
     setTimeout(async () => {
       await api("GET", `/api/sessions/${sessionId}/`);
+      recording = false;
       window.location.href = root.dataset.resultsUrl;
     }, 6000);
   }
@@ -154,6 +156,81 @@
     }
   });
 
+  // -- integrity events (assessments only) -----------------------------------------
+  // Pastes and copies (their size, never their text) and leaving or returning to the
+  // page, for the recruiter. Strictly fire-and-forget: a lost batch is lost, and
+  // nothing here may ever disturb the interview.
+
+  let recording = mode === "assessment";
+  const pending = []; // events not sent yet
+  const MAX_PENDING = 500; // the server keeps at most 2000 per session anyway
+  const BATCH = 100; // the server's maximum per request
+  let away = false;
+
+  function record(kind, chars) {
+    // Before the session is loaded the clock offset is unknown: nothing is recorded.
+    if (!recording || !session || pending.length >= MAX_PENDING) return;
+    // The server's time, so events line up with the session's start and deadline.
+    const at = new Date(Date.now() + clockOffset).toISOString();
+    pending.push({ kind, position: current, chars: Math.min(chars || 0, 100000000), at });
+  }
+
+  function codePoints(text) {
+    // The length as the server counts characters (astral characters count once).
+    return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g) || []).length;
+  }
+
+  function leave() {
+    if (away) return; // "blur" and "hidden" both fire when switching tabs: one absence
+    away = true;
+    record("focus_lost");
+    flushEvents(); // the page may not come back
+  }
+
+  function comeBack() {
+    if (!away) return;
+    away = false;
+    record("focus_back");
+  }
+
+  function flushEvents() {
+    const sends = [];
+    while (recording && pending.length) {
+      const events = pending.splice(0, BATCH);
+      // keepalive lets the request outlive the page (pagehide, closing the tab); unlike
+      // sendBeacon it can carry the CSRF header the API needs.
+      const request = fetch(`/api/sessions/${sessionId}/events/`, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ events }),
+      }).then((response) => {
+        if (response.status === 409) { recording = false; pending.length = 0; } // finished: nothing more is recorded
+      }).catch(() => {});
+      sends.push(request);
+    }
+    return Promise.all(sends);
+  }
+
+  if (recording) {
+    document.addEventListener("paste", (event) => {
+      if (!root.contains(event.target)) return;
+      const text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+      record("paste", codePoints(text));
+    }, true); // capture: seen even if the editor stops the event
+    document.addEventListener("copy", (event) => {
+      if (!root.contains(event.target)) return;
+      const target = event.target;
+      const field = target && typeof target.selectionStart === "number" && typeof target.value === "string";
+      const text = field ? target.value.slice(target.selectionStart, target.selectionEnd) : String(window.getSelection() || "");
+      record("copy", codePoints(text));
+    }, true);
+    window.addEventListener("blur", leave);
+    window.addEventListener("focus", comeBack);
+    document.addEventListener("visibilitychange", () => (document.visibilityState === "hidden" ? leave() : comeBack()));
+    window.addEventListener("pagehide", () => { leave(); flushEvents(); });
+    setInterval(flushEvents, 5000);
+  }
+
   // -- rendering ------------------------------------------------------------------
 
   function isAnswered(question) {
@@ -182,6 +259,7 @@
 
   function show(position) {
     current = position;
+    record("question_shown"); // time per question, for the recruiter
     const question = session.questions.find((q) => q.position === position);
     $("question-title").textContent = question.title;
     $("question-meta").textContent = `${question.section} · ${question.kind.replace("_", " ")}`;
@@ -359,9 +437,12 @@
       banner("Some answers are not saved yet; finishing anyway would lose them. Check your connection and try again.", "error");
       return;
     }
+    await flushEvents();
     const result = await api("POST", `/api/sessions/${sessionId}/finish/`);
-    if (result.ok || result.status === 409) window.location.href = root.dataset.resultsUrl;
-    else banner(result.data ? result.data.error.message : "Could not finish; please try again.", "error");
+    if (result.ok || result.status === 409) {
+      recording = false; // leaving for the results is not leaving the interview
+      window.location.href = root.dataset.resultsUrl;
+    } else banner(result.data ? result.data.error.message : "Could not finish; please try again.", "error");
   });
 
   // -- start ----------------------------------------------------------------------
@@ -383,6 +464,8 @@
       answers[q.position] = { payload: q.answer.payload || {}, revision: q.answer.revision, confirmed: q.answer.revision, saving: false, timer: null, failures: 0 };
     }
     show(session.questions[0].position);
+    // A reload or a return through the link ends an absence the last page began.
+    if (document.visibilityState === "visible") record("focus_back");
     refreshStatus();
     tick();
     setInterval(tick, 250);

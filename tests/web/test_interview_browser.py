@@ -8,7 +8,6 @@ UPDATE_SCREENSHOTS=1.
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,46 +16,11 @@ from django.utils import timezone
 
 from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
 from questions.models import Question
-from tests.conftest import PASSWORD
+from tests.web.browsing import CHROMIUM, screenshot, sign_in
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test
-# makes around it are ordinary synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
 )
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 860}, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -68,20 +32,6 @@ def template(bank) -> InterviewTemplate:
     for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
         section.questions.add(Question.objects.get(slug=slug))
     return template
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def screenshot(page, name: str) -> None:
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / name))
 
 
 def open_question(page, title: str) -> None:

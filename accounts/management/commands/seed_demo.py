@@ -16,7 +16,7 @@ ORGANIZATIONS = {"acme": "Acme Robotics", "globex": "Globex Analytics"}
 
 
 class Command(BaseCommand):
-    help = "Creates demo organizations and accounts (idempotent) and prints their logins."
+    help = "Creates demo organizations, accounts and an assessment cohort (idempotent) and prints the logins."
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
@@ -40,3 +40,11 @@ class Command(BaseCommand):
             where = f" at {user.organization.name}" if user.organization else ""
             extra = " (Django admin)" if user.is_staff else ""
             self.stdout.write(f"  {email:<26} {user.get_role_display()}{where}{extra}")
+        from interview.demo import TEMPLATE_TITLE, demo_cohort_seed
+
+        recruiter = User.objects.get(email="recruiter@acme.test")
+        if demo_cohort_seed(organization=orgs["acme"], recruiter=recruiter, password=DEMO_PASSWORD):
+            self.stdout.write(
+                f"Demo cohort: {TEMPLATE_TITLE!r} taken by four candidates at Acme; the worker grades them now. "
+                "See the dashboard as recruiter@acme.test."
+            )

@@ -1,0 +1,121 @@
+"""Webhooks over the REST API: an organization's endpoints and their delivery log.
+
+Recruiters and organization admins manage their own organization's endpoints; another
+organization's are 404, candidates get 403.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import webhooks
+from accounts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from config.api import Pagination
+
+
+class WebhookEndpointOutput(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "is_active", "created_by", "created_at"]
+
+
+class WebhookEndpointWithSecretOutput(WebhookEndpointOutput):
+    secret = serializers.CharField(help_text="Signs every delivery. Shown only now: store it.")
+
+    class Meta(WebhookEndpointOutput.Meta):
+        fields = [*WebhookEndpointOutput.Meta.fields, "secret"]
+
+
+class WebhookDeliveryOutput(serializers.ModelSerializer):
+    endpoint = serializers.IntegerField(source="endpoint_id")
+    attempt_log = serializers.ListField(child=serializers.DictField(), help_text="attempt, at, status_code, error, duration_ms")
+    payload = serializers.DictField()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "endpoint",
+            "event_id",
+            "event",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "last_duration_ms",
+            "created_at",
+            "delivered_at",
+            "attempt_log",
+            "payload",
+        ]
+
+
+class WebhookEndpointListCreateApi(APIView):
+    """The organization's webhook endpoints; adding one returns its secret, once."""
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.URLField(max_length=500)
+        events = serializers.MultipleChoiceField(choices=WebhookEvent.choices, allow_empty=False)
+
+    @extend_schema(responses=WebhookEndpointOutput(many=True))
+    def get(self, request: Request) -> Response:
+        endpoints = webhooks.webhook_endpoint_list(user=request.user)
+        return Response(WebhookEndpointOutput(endpoints, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: WebhookEndpointWithSecretOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = webhooks.webhook_endpoint_create(
+            user=request.user, url=data.validated_data["url"], events=sorted(data.validated_data["events"])
+        )
+        return Response(WebhookEndpointWithSecretOutput(endpoint).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookEndpointDeleteApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, endpoint_id: int) -> Response:
+        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        webhooks.webhook_endpoint_delete(endpoint=endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookSecretRotateApi(APIView):
+    """A new secret for the endpoint; the old one stops working at once."""
+
+    @extend_schema(request=None, responses=WebhookEndpointWithSecretOutput)
+    def post(self, request: Request, endpoint_id: int) -> Response:
+        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        endpoint = webhooks.webhook_endpoint_secret_rotate(endpoint=endpoint)
+        return Response(WebhookEndpointWithSecretOutput(endpoint).data)
+
+
+class WebhookDeliveryListApi(APIView):
+    """The endpoint's delivery log, newest first, paginated."""
+
+    pagination_class = Pagination  # so that the schema shows the paginated shape
+
+    @extend_schema(responses=WebhookDeliveryOutput(many=True))
+    def get(self, request: Request, endpoint_id: int) -> Response:
+        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(webhooks.webhook_delivery_list(endpoint=endpoint), request, view=self)
+        return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)
+
+
+class WebhookRedeliverApi(APIView):
+    """Sends a failed delivery again (same event id), with a fresh set of attempts."""
+
+    @extend_schema(request=None, responses={202: WebhookDeliveryOutput})
+    def post(self, request: Request, delivery_id: int) -> Response:
+        delivery = webhooks.webhook_delivery_get(user=request.user, delivery_id=delivery_id)
+        delivery = webhooks.webhook_delivery_redeliver(delivery=delivery)
+        return Response(WebhookDeliveryOutput(delivery).data, status=status.HTTP_202_ACCEPTED)

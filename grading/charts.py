@@ -1,0 +1,128 @@
+"""Report charts as plain SVG, drawn on the server.
+
+The web page and the PDF embed the same markup, so they show the same picture; no
+JavaScript, no fonts beyond the page's own. Labels come from recruiters and question
+authors, so every piece of text is escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 500
+BAR_HEIGHT = 22
+BAR_GAP = 10
+LABEL_WIDTH = 170
+FONT = "font-family:DejaVu Sans,Helvetica,Arial,sans-serif"
+GOOD, FAIR, POOR, NEUTRAL, HIGHLIGHT = "#2f855a", "#b7791f", "#c53030", "#a0aec0", "#2b6cb0"
+
+
+def _color(score: float) -> str:
+    return GOOD if score >= 70 else FAIR if score >= 50 else POOR
+
+
+def _svg(height: int, title: str, body: list[str]) -> SafeString:
+    return mark_safe(  # noqa: S308 - every text in body went through escape()
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" style="{FONT};font-size:12px">'
+        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _short(label: str, limit: int = 28) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
+def section_scores_svg(sections: Mapping[str, float | None], title: str = "Section scores") -> SafeString:
+    """Horizontal bars, 0 to 100, one per section; ungraded sections say so."""
+    plot = WIDTH - LABEL_WIDTH - 50
+    top = 28
+    height = top + max(1, len(sections)) * (BAR_HEIGHT + BAR_GAP) + 22
+    body = [f'<text x="0" y="16" style="font-weight:bold;font-size:13px">{escape(title)}</text>']
+    for tick in (0, 25, 50, 75, 100):
+        x = LABEL_WIDTH + plot * tick / 100
+        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 18}" stroke="#e2e8f0"/>')
+        body.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" fill="#718096">{tick}</text>')
+    for i, (name, score) in enumerate(sections.items()):
+        y = top + i * (BAR_HEIGHT + BAR_GAP)
+        body.append(f'<text x="0" y="{y + 15}">{escape(_short(name))}</text>')
+        if score is None:
+            body.append(f'<text x="{LABEL_WIDTH + 4}" y="{y + 15}" fill="#718096">not graded yet</text>')
+            continue
+        width = plot * max(0.0, min(score, 100.0)) / 100
+        body.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" rx="3" fill="{_color(score)}"/>')
+        body.append(f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}">{score:g}</text>')
+    if not sections:
+        body.append(f'<text x="0" y="{top + 15}" fill="#718096">no graded sections</text>')
+    return _svg(height, title, body)
+
+
+def percentile_rank(scores: Sequence[float], score: float) -> float:
+    """Share of the cohort scoring below, counting ties as half (the mid-rank percentile)."""
+    if not scores:
+        return 0.0
+    below = sum(1 for s in scores if s < score)
+    equal = sum(1 for s in scores if s == score)
+    return round(100 * (below + equal / 2) / len(scores), 1)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    scores: list[float]
+    score: float | None
+
+    @property
+    def size(self) -> int:
+        return len(self.scores)
+
+    @property
+    def percentile(self) -> float | None:
+        return None if self.score is None or not self.scores else percentile_rank(self.scores, self.score)
+
+    @property
+    def median(self) -> float | None:
+        if not self.scores:
+            return None
+        ordered = sorted(self.scores)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else round((ordered[middle - 1] + ordered[middle]) / 2, 2)
+
+
+def cohort_histogram_svg(cohort: Cohort, title: str = "Cohort distribution") -> SafeString:
+    """Ten bins of 0 to 100 with the candidate's bin highlighted and a marker at their score."""
+    height, top, bottom, left = 210, 28, 36, 36
+    plot_w, plot_h = WIDTH - left - 10, height - top - bottom
+    bins = [0] * 10
+    for s in cohort.scores:
+        bins[min(int(max(s, 0.0) // 10), 9)] += 1
+    mine = None if cohort.score is None else min(int(max(cohort.score, 0.0) // 10), 9)
+    tallest = max(bins) or 1
+    caption = f"{title} (n={cohort.size})"
+    if cohort.percentile is not None:
+        caption += f": this candidate {cohort.score:g}, percentile {cohort.percentile:g}"
+    body = [f'<text x="0" y="16" style="font-weight:bold;font-size:13px">{escape(caption)}</text>']
+    bin_w = plot_w / 10
+    for i, count in enumerate(bins):
+        h = plot_h * count / tallest
+        x = left + i * bin_w
+        fill = HIGHLIGHT if i == mine else NEUTRAL
+        body.append(
+            f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bin_w - 4:.1f}" height="{h:.1f}" fill="{fill}">'
+            f"<title>{i * 10} to {i * 10 + 10}: {count}</title></rect>"
+        )
+        if count:
+            body.append(f'<text x="{x + bin_w / 2:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle">{count}</text>')
+        body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#718096">{i * 10}</text>')
+    body.append(f'<text x="{left + plot_w:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#718096">100</text>')
+    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#4a5568"/>')
+    if cohort.score is not None:
+        x = left + plot_w * max(0.0, min(cohort.score, 100.0)) / 100
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#1a202c" stroke-dasharray="4 3"/>'
+        )
+    body.append(f'<text x="{left}" y="{height - 4}" fill="#718096">score (candidates per band of 10 points)</text>')
+    return _svg(height, caption, body)

@@ -1,0 +1,35 @@
+"""The report as a PDF, rendered by WeasyPrint from the same template and SVG charts as the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from grading.report_presenters import report_context
+from interview.models import InterviewSession
+
+REPORT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "report.css"
+
+
+def report_pdf_bytes(session: InterviewSession) -> bytes:
+    # Imported here: WeasyPrint loads Pango, which most processes never need.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(
+        "grading/report_pdf.html",
+        {**report_context(session), "editable": False, "report_css": REPORT_CSS.read_text()},
+    )
+    # The document is self-contained. No URL is ever fetched, so nothing in a candidate's
+    # text can make the server reach the network (it is escaped anyway; this is the second lock).
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+    assert pdf is not None
+    return pdf
+
+
+def report_pdf_filename(session: InterviewSession) -> str:
+    who = slugify(session.candidate.name or session.candidate.email.split("@")[0]) or "candidate"
+    return f"mockloop-report-{session.id}-{who}.pdf"

@@ -1,0 +1,36 @@
+"""Browser fixtures: a headless Chromium per test, a page on the live server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.browsing import CHROMIUM
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

@@ -1,0 +1,85 @@
+"""A recruiter's review in a real browser: dashboard, filter, report, override, PDF."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from interview.models import InterviewSession
+from tests.conftest import PASSWORD
+from tests.grading.reporting import graded_assessment, report_template
+from tests.web.browsing import CHROMIUM, screenshot, sign_in
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
+)
+
+WEAK = "def count_pairs(nums, target):\n    return 0\n"
+
+
+def wait_until_graded(session_ids: list[int], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not InterviewSession.objects.filter(id__in=session_ids, score__isnull=True).exists():
+            return
+        time.sleep(0.3)
+    raise AssertionError("the worker did not grade the sessions in time")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recruiter_reviews_a_candidate_from_dashboard_to_pdf(page, bank, bob, alice, django_user_model, celery_worker):
+    template = report_template()
+    other = django_user_model.objects.create_user("omar@example.test", PASSWORD, name="Omar Other")
+    sessions = [
+        graded_assessment(bob, alice, template, grade=False),
+        graded_assessment(bob, other, template, code=WEAK, text="A cache.", choice="a", grade=False),
+    ]
+    wait_until_graded([s.id for s in sessions])
+    alice_session = InterviewSession.objects.get(id=sessions[0].id)
+
+    sign_in(page, "bob@acme.test")
+    page.goto("/dashboard/")
+    assert page.locator("#dashboard-table tr[data-session]").count() == 2
+    page.select_option("#dashboard-filters select[name=status]", "graded")
+    page.fill("#dashboard-filters input[name=score_min]", "60")
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url("**status=graded**")
+    rows = page.locator("#dashboard-table tr[data-session]")
+    assert rows.count() == 1 and "Alice" in rows.first.inner_text()
+    screenshot(page, "recruiter-dashboard.png")
+
+    rows.first.get_by_role("link", name="Alice").click()
+    page.wait_for_url(f"**/reports/{alice_session.id}/")
+    assert page.locator("#chart-sections svg").is_visible() and page.locator("#chart-cohort svg").is_visible()
+    assert "percentile" in page.locator("#chart-cohort").inner_text()
+    screenshot(page, "recruiter-report.png", full_page=True)
+
+    row = page.locator("tr[data-criterion=eviction]")
+    machine = row.locator("td").nth(1).inner_text()
+    row.locator("select[name=level]").select_option("0")
+    row.locator("input[name=comment]").fill("TTLs were only named, never designed")
+    row.get_by_role("button", name="Set").click()
+    page.wait_for_load_state()
+    assert "Level saved" in page.locator(".messages").inner_text()
+    row = page.locator("tr[data-criterion=eviction]")
+    assert row.locator(".effective-level").inner_text().startswith("0 / 4") and "human" in row.inner_text()
+    assert row.locator("td").nth(1).inner_text() == machine  # the machine's level stays on record
+    score_before = alice_session.score
+    alice_session.refresh_from_db()
+    assert alice_session.score < score_before
+
+    with page.expect_download() as download_info:
+        page.click("#download-pdf")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF-")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert "Alice" in text and "alice@example.test" in text
+    assert "Section scores" in text and "Cohort distribution (n=2)" in text
+    assert "TTLs were only named, never designed" in text
