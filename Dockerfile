@@ -19,4 +19,4 @@ RUN useradd --system --uid 10001 --home-dir /app mockloop \
 
 USER mockloop
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"]

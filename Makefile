@@ -13,3 +13,7 @@ lint:  ## ruff and mypy
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+
+.PHONY: bench-load
+bench-load:  ## load benchmark: 10, 25, 50 concurrent candidates; figures into docs/performance.md
+	.venv/bin/python bench/bench_load.py --write docs/performance.md

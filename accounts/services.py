@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
@@ -148,9 +149,10 @@ def recruiter_invite_revoke(*, invite: RecruiterInvite, revoked_by: User) -> Rec
     return invite
 
 
-def api_token_create(*, email: str, password: str) -> Token:
-    """Exchanges an email and password for the user's API token."""
-    user = authenticate(username=email.strip().lower(), password=password)
+def api_token_create(*, request: HttpRequest, email: str, password: str) -> Token:
+    """Exchanges an email and password for the user's API token. The request lets the
+    sign-in lockout (django-axes) count failures by email and address, as on the sign-in page."""
+    user = authenticate(request, username=email.strip().lower(), password=password)
     if user is None:
         raise ApplicationError("the email or password is wrong", code="invalid_credentials", status_code=401)
     token, _ = Token.objects.get_or_create(user=user)

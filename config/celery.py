@@ -3,9 +3,24 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
+
+from config.logging import celery_signals_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("mockloop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Production readiness: workers write the same structured lines as the web, and a
+# request's id travels with the tasks it enqueues (config/logging.py).
+celery_signals_connect()
+
+
+@worker_ready.connect
+def metrics_serve(sender=None, **kwargs):
+    """A worker serves its own metrics on METRICS_PORT, when that is set (config/metrics.py)."""
+    from config.metrics import worker_metrics_serve
+
+    worker_metrics_serve(pool=getattr(sender, "pool", None))

@@ -7,14 +7,23 @@ names what was wrong in the input.
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+log = logging.getLogger(__name__)
+# What a client waits before sending the same request again when the database blipped.
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class ApplicationError(Exception):
@@ -81,9 +90,31 @@ def _body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict
     return {"error": error}
 
 
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The error shape, for answers made outside DRF (middleware, lockouts)."""
+    return _body(code, message, fields)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    # A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (read by Django's form parsing).
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            _body("request_too_large", f"The request body is too large; the limit is {limit} bytes."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The connection to the database broke mid-request (a restart, a failover, a
+        # killed backend): the transaction rolled back, and the same request works once
+        # Django reconnects (CONN_HEALTH_CHECKS), so clients are told to retry, in JSON.
+        log.warning("database unavailable during %s: %s", context.get("view").__class__.__name__, exc)
+        return Response(
+            _body("database_unavailable", "The database is briefly unavailable; nothing was saved. Try again in a few seconds."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -101,6 +132,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     message = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else _first_message(exc.detail)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = f"Too many requests; try again in {int(exc.wait) + 1} seconds."
+        # One figure in the header and the message, rounded up and never 0.
+        seconds = max(1, math.ceil(exc.wait))
+        response["Retry-After"] = str(seconds)
+        message = f"Too many requests; try again in {seconds} seconds."
     response.data = _body(code, message)
     return response

@@ -8,12 +8,15 @@ See docs/operations.md for the full reference.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import cache_config, cache_url_from_broker
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MOCKLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -48,9 +51,18 @@ INSTALLED_APPS = [
     "questions",
     "interview",
     "grading",
+    # Production readiness (logs, limits, login rate limiting): lockouts after failed sign-ins.
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # /livez, /healthz and /metrics: answered before host checks and HTTPS redirects (config/health.py
+    # says why), and before the request log, which probes every few seconds would drown.
+    "config.health.ProbeMiddleware",
+    # Production readiness: the request id first, so every later line carries it; then
+    # the body-size cap, before anything reads the body.
+    "config.logging.RequestIdMiddleware",
+    "config.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Production readiness: turns a lockout flagged during authentication into its answer (last, per django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,6 +220,25 @@ SANDBOX_PIDS_LIMIT = env_int("SANDBOX_PIDS_LIMIT", 64)
 SANDBOX_TMPFS_MB = env_int("SANDBOX_TMPFS_MB", 64)
 # Runs and submissions a worker retries while no sandbox is available, with backoff.
 SANDBOX_MAX_RETRIES = env_int("SANDBOX_MAX_RETRIES", 10)
+# Production readiness (faults): a queued submission no worker ever claimed is published
+# again after this long; its message was lost (the broker was down when it was stored).
+SUBMISSION_LOST_AFTER_SECONDS = env_int("SUBMISSION_LOST_AFTER_SECONDS", 600)
+
+# Health checks and metrics (docs/operations.md, "Health and metrics"). prometheus_client
+# reads PROMETHEUS_MULTIPROC_DIR itself when imported, so it is set in the environment
+# that starts gunicorn and the workers (scripts/up, docker-compose.yml), never from here.
+HEALTH_TIMEOUT_SECONDS = env_float("HEALTH_TIMEOUT_SECONDS", 2.0)
+# false on processes that never run a sandbox (compose's web): /healthz skips docker and image.
+HEALTH_SANDBOX_CHECKS = env_bool("HEALTH_SANDBOX_CHECKS", True)
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR is {PROMETHEUS_MULTIPROC_DIR!r}, which is not a directory: create it, empty, before starting"
+    )
+# When set, /metrics and the workers' endpoint want "Authorization: Bearer <token>".
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A Celery worker serves its metrics on this port; 0 (the default): it serves none.
+METRICS_PORT = env_int("METRICS_PORT", 0)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
@@ -214,14 +247,73 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+# --- Production readiness: security headers and cookies -------------------------------
+# X-Forwarded-Proto is trusted only when the operator says a TLS proxy sets it: from
+# anyone else it would let a client claim a plain-HTTP request was secure.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The pages hand the CSRF token to scripts in a data attribute, so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS preload is a promise to browser vendors that every subdomain serves HTTPS for
+# good, and is slow to undo: the operator opts in (SECURE_HSTS_PRELOAD=true). Until
+# then Django's reminder about it (security.W021) is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = [] if DEBUG or env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
+
+# --- Production readiness: limits (config/limits.py) ----------------------------------
+# Request bodies: above the largest answer the services accept (64 KiB of code, 20,000
+# characters of text, JSON-escaped) and far below Django's 2.5 MB default. Larger
+# bodies get 413 before anything reads them.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 512 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# The shared cache (throttle counters): Redis, on the broker's host in a database of its
+# own (the broker's number plus one), unless CACHE_URL says otherwise ("locmem://" for one
+# process). The test suite uses a per-process memory cache, so parallel runs never share counters.
+CACHE_URL = env_str("CACHE_URL") or ("locmem://" if "pytest" in sys.modules else cache_url_from_broker(CELERY_BROKER_URL))
+CACHES = {"default": cache_config(CACHE_URL)}
+
+# Per-user request budgets (DRF throttling). Running and submitting code start sandboxes,
+# so each has a budget of its own, shared by every endpoint that does it.
+THROTTLE_RATES = {
+    "user": env_str("THROTTLE_USER_RATE", "300/min"),
+    "anon": env_str("THROTTLE_ANON_RATE", "60/min"),
+    "run": env_str("THROTTLE_RUN_RATE", "20/min"),
+    "submit": env_str("THROTTLE_SUBMIT_RATE", "10/min"),
 }
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["config.limits.UserThrottle", "config.limits.AnonThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = THROTTLE_RATES
+
+# Sign-in lockouts (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one email
+# from one address, that pair is refused for LOGIN_COOLOFF_MINUTES, on the sign-in page
+# and the token API alike. Attempts are kept in the database.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "config.limits.login_username"
+AXES_LOCKOUT_CALLABLE = "config.limits.login_lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Who failed to sign in is in the axes tables; the log line need not repeat the address.
+AXES_VERBOSE = False
+
+# --- Production readiness: structured logs (config/logging.py) ---------------------
+# JSON lines on stdout in production, readable lines in development. Celery does not
+# take over the root logger (config/logging.py connects setup_logging), so workers
+# write the same lines.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))

@@ -9,10 +9,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.api import reject_unknown_params
 from config.errors import ApplicationError, NotFoundError
+from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from grading import selectors, services
 from grading.models import Submission
 from questions.selectors import question_get
@@ -56,6 +58,13 @@ class SubmissionOutput(serializers.Serializer):
 class SubmissionCreateApi(APIView):
     """Runs code on a coding question: ``run`` (visible tests and optional custom input,
     not graded) or ``submit`` (all tests, graded). Answers 202; poll the submission."""
+
+    # Each mode spends the same budget as the interview's Run and Submit buttons.
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CodeRunThrottle, CodeSubmitThrottle]
+
+    def code_action(self, request: Request) -> str:
+        data = request.data
+        return "submit" if isinstance(data, dict) and data.get("mode") == Submission.Mode.SUBMIT else "run"
 
     class InputSerializer(serializers.Serializer):
         question = serializers.IntegerField()

@@ -15,10 +15,19 @@ from typing import Any
 
 import openai
 
+from config import metrics
 from grading.rubric import GradeInvalid, RubricGrade, build_messages, combine_samples, output_schema, parse_grade
 
 log = logging.getLogger(__name__)
 GRADER_NAME = "llm"
+
+
+# The retried failures, by the kind the metrics count them as (other connection errors: "connection").
+_RETRIED_KINDS = {
+    openai.RateLimitError: "rate_limited",
+    openai.InternalServerError: "server_error",
+    openai.APITimeoutError: "timeout",
+}
 
 
 class LlmUnavailable(Exception):
@@ -95,10 +104,12 @@ class LlmGrader:
                     },
                 )
             except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError, openai.APITimeoutError) as exc:
+                metrics.llm_error(next((kind for cls, kind in _RETRIED_KINDS.items() if isinstance(exc, cls)), "connection"))
                 last_error = exc
                 log.warning("LLM grader: %s (attempt %s)", exc.__class__.__name__, attempt + 1)
                 continue
             except openai.APIStatusError as exc:
+                metrics.llm_error("rejected")
                 raise LlmUnavailable(f"the LLM endpoint answered {exc.status_code}: {exc.message}") from exc
             choice = response.choices[0]
             usage = response.usage
@@ -110,8 +121,10 @@ class LlmGrader:
                 raw=response.model_dump(),
             )
             if getattr(choice.message, "refusal", None):
+                metrics.llm_error("refused")
                 raise LlmUnavailable(f"the model refused: {choice.message.refusal[:200]}")
             if choice.finish_reason == "length":
+                metrics.llm_error("truncated")
                 raise LlmUnavailable("the model's reply was cut short (max tokens)")
             return call
         raise LlmUnavailable(f"the LLM endpoint did not answer after {self.retries + 1} attempts: {last_error}")
@@ -138,8 +151,10 @@ class LlmGrader:
                     grades.append(parse_grade(call.content, rubric=rubric, answer=answer))
                     break
                 except GradeInvalid as exc:
+                    metrics.llm_error("invalid_reply")
                     if attempt == 1:
                         raise LlmGradeInvalid(f"invalid grade twice: {exc}", result.calls) from exc
-                    log.warning("LLM grader: invalid reply (%s), asking again", exc)
+                    # Not the reason itself: it can quote the reply, which can quote the answer.
+                    log.warning("LLM grader: invalid reply (%s characters), asking again", len(call.content))
         result.grade = grades[0] if len(grades) == 1 else combine_samples(grades, rubric)
         return result

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.models import Organization, User
+from config import metrics
 from config.errors import ApplicationError, NotFoundError
 from grading.llm import LlmGradeInvalid, LlmGrader, LlmResult
 from grading.local_grader import LocalGrader
@@ -68,6 +69,24 @@ def recruiter_examples(question_id: int, rubric: dict[str, Any], limit: int = 2)
     return examples
 
 
+def _grade_store(target: Any, seen: int | None, **fields: Any) -> AnswerGrade:
+    """Stores a grade and applies it, unless another run of the grading task for the same
+    answer (a redelivery, beat's re-queue during an outage) stored one since this run
+    began: then that grade stands and this one is dropped, so an answer never gets two."""
+    from interview.models import Answer
+    from interview.services import answer_apply_grade
+
+    with transaction.atomic():
+        Answer.objects.select_for_update().filter(id=target.id).first()
+        latest = AnswerGrade.objects.filter(answer_id=target.id).order_by("-id").first()
+        if latest is not None and latest.id != seen:
+            log.info("answer %s was graded by another run (grade %s); this run's grade is dropped", target.id, latest.id)
+            return latest
+        grade = AnswerGrade.objects.create(**fields)
+        answer_apply_grade(target, grade)
+    return grade
+
+
 def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
     """Grades a written answer with the configured grader and applies it to the answer.
 
@@ -75,11 +94,16 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
     BudgetExhausted. Grades that need a human are stored and queued for review.
     """
     from interview.models import Answer
-    from interview.services import answer_apply_grade
 
     answer = Answer.objects.select_related("session_question__question_version__question", "session_question__session").get(
         id=answer_id
     )
+    # A grade stored by another run while this one grades wins; this one is dropped.
+    seen = AnswerGrade.objects.filter(answer_id=answer_id).order_by("-id").values_list("id", flat=True).first()
+
+    def store(**fields: Any) -> AnswerGrade:
+        return _grade_store(answer, seen, **fields)
+
     version = answer.session_question.question_version
     rubric = version.spec
     text = answer.payload.get("text", "") or ""
@@ -100,16 +124,10 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
     problem = answer_problems(text, max_words=rubric["max_words"])
     if problem == "empty":
         criteria = [{"id": c["id"], "level": 0, "reasoning": "No answer was given.", "evidence": []} for c in rubric["criteria"]]
-        grade = AnswerGrade.objects.create(
-            **{**base, "grader": "rules"}, status=AnswerGrade.Status.GRADED, criteria=criteria, machine_score=0.0
-        )
-        answer_apply_grade(answer, grade)
+        grade = store(**{**base, "grader": "rules"}, status=AnswerGrade.Status.GRADED, criteria=criteria, machine_score=0.0)
         return grade
     if problem:
-        grade = AnswerGrade.objects.create(
-            **base, status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"answer is {problem}"]
-        )
-        answer_apply_grade(answer, grade)
+        grade = store(**base, status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"answer is {problem}"])
         return grade
 
     cached = (
@@ -119,7 +137,7 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
     )
     if cached is not None:
         # The same answer to the same rubric with the same grader: reuse it, free.
-        grade = AnswerGrade.objects.create(
+        grade = store(
             **base,
             cached=True,
             status=cached.status,
@@ -128,15 +146,15 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
             injection_suspected=cached.injection_suspected,
             review_reasons=cached.review_reasons,
         )
-        answer_apply_grade(answer, grade)
         return grade
 
     precheck = injection_precheck(text)
     reasons = [f"injection pre-check: {match!r}" for match in precheck]
     if not use_llm:
-        result = LocalGrader(rubric).grade(text)
+        with metrics.rubric_grading_timed("local"):
+            result = LocalGrader(rubric).grade(text)
         status = AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED
-        grade = AnswerGrade.objects.create(
+        grade = store(
             **base,
             status=status,
             review_reasons=reasons,
@@ -144,7 +162,6 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
             machine_score=result.score,
             injection_suspected=bool(reasons),
         )
-        answer_apply_grade(answer, grade)
         return grade
 
     if (
@@ -154,27 +171,29 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
     ):
         raise BudgetExhausted(f"{organization.name}'s LLM grading budget of ${organization.llm_budget_usd} is spent")
     try:
-        result: LlmResult = llm_grader().grade(
-            question_title=version.title,
-            prompt=version.prompt_markdown,
-            rubric=rubric,
-            answer=text,
-            examples=recruiter_examples(version.question_id, rubric),
-            samples=samples,
-        )
+        with metrics.rubric_grading_timed("llm"):
+            result: LlmResult = llm_grader().grade(
+                question_title=version.title,
+                prompt=version.prompt_markdown,
+                rubric=rubric,
+                answer=text,
+                examples=recruiter_examples(version.question_id, rubric),
+                samples=samples,
+            )
     except LlmGradeInvalid as exc:
         calls = exc.calls
-        grade = AnswerGrade.objects.create(
+        cost = llm_cost(sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls))
+        grade = store(
             **base,
             status=AnswerGrade.Status.NEEDS_REVIEW,
             review_reasons=[f"the model's reply was invalid twice: {exc}"],
             raw_completions=[c.raw for c in calls],
             prompt_tokens=sum(c.prompt_tokens for c in calls),
             completion_tokens=sum(c.completion_tokens for c in calls),
-            cost_usd=llm_cost(sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls)),
+            cost_usd=cost,
             seconds=sum(c.seconds for c in calls),
         )
-        answer_apply_grade(answer, grade)
+        metrics.llm_cost_add(cost, model=model)
         return grade
     if result.grade.injection_suspected:
         reasons.append("the model flagged an injection attempt")
@@ -183,7 +202,7 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
         for flag in result.grade.flags
         if flag.startswith("inconsistent:")
     ]
-    grade = AnswerGrade.objects.create(
+    grade = store(
         **base,
         status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
@@ -197,7 +216,7 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
         cost_usd=llm_cost(result.prompt_tokens, result.completion_tokens),
         seconds=sum(c.seconds for c in result.calls),
     )
-    answer_apply_grade(answer, grade)
+    metrics.llm_cost_add(llm_cost(result.prompt_tokens, result.completion_tokens), model=model)  # spent either way
     return grade
 
 

@@ -7,14 +7,16 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from config import metrics
 from config.errors import ApplicationError
 from grading.models import Submission
-from grading.sandboxes import sandbox_backend
+from grading.sandboxes import SandboxUnavailable, sandbox_backend
 from questions.bank_format import Kind
 from questions.coding import coding_job
 from questions.models import Question, QuestionVersion
@@ -102,7 +104,9 @@ def submission_create(
         submission.save()
         from grading.tasks import submission_run_task
 
-        submission_run_task.delay_on_commit(submission.id)
+        # robust: a broker that is down when this commits must not fail a request whose
+        # submission is stored; submissions_requeue_stale publishes it again later.
+        transaction.on_commit(lambda: submission_run_task.delay(submission.id), robust=True)
     return submission
 
 
@@ -131,9 +135,11 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
         job = submission_job(submission)
         backend = sandbox_backend()
         # The sandbox may take seconds: no transaction or row lock is held meanwhile.
-        raw = backend.run_raw(job)
+        with metrics.sandbox_run_timed(backend.name):
+            raw = backend.run_raw(job)
         result = grade(job, raw, backend=backend.name)
     except SandboxFault as exc:
+        metrics.sandbox_fault(unavailable=isinstance(exc, SandboxUnavailable))
         Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
             status=Submission.Status.QUEUED, claimed_by="", claimed_at=None, status_message=f"waiting for a sandbox: {exc}"[:300]
         )
@@ -150,6 +156,7 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
     if not updated:
         log.warning("submission %s was re-claimed while this worker ran it; result dropped", submission_id)
         return None
+    metrics.submission_finished(mode=submission.mode, verdict=result.verdict.value)
     submission.refresh_from_db()
     _finished(submission)
     return submission
@@ -164,14 +171,17 @@ def _finished(submission: Submission) -> None:
 
 def submission_fail(*, submission_id: int, reason: str) -> None:
     """Gives up after every retry: an internal error, never a score of 0."""
-    Submission.objects.filter(id=submission_id, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]).update(
+    failed = Submission.objects.filter(id=submission_id, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]).update(
         status=Submission.Status.ERROR,
         verdict=Verdict.INTERNAL_ERROR.value,
         score=None,
         finished_at=timezone.now(),
         status_message=f"we could not run this code: {reason}"[:300],
     )
-    _finished(Submission.objects.get(id=submission_id))
+    submission = Submission.objects.get(id=submission_id)
+    if failed:
+        metrics.submission_finished(mode=submission.mode, verdict=Verdict.INTERNAL_ERROR.value)
+    _finished(submission)
 
 
 def submissions_requeue_stale(*, now: Any = None) -> list[int]:
@@ -190,11 +200,15 @@ def submissions_requeue_stale(*, now: Any = None) -> list[int]:
             )
             if changed:
                 requeued.append(submission.id)
-    lost_before = now - timedelta(minutes=10)
+    lost_before = now - timedelta(seconds=settings.SUBMISSION_LOST_AFTER_SECONDS)
+    # A submission that waits for a sandbox is retried by its own task for at most
+    # SANDBOX_MAX_RETRIES minutes; one still queued after that lost its retry message
+    # (the broker was down when the retry was sent).
+    retries_over = lost_before - timedelta(minutes=settings.SANDBOX_MAX_RETRIES)
     requeued += list(
-        Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=lost_before, attempts=0).values_list(
-            "id", flat=True
-        )
+        Submission.objects.filter(status=Submission.Status.QUEUED)
+        .filter(Q(attempts=0, created_at__lt=lost_before) | Q(created_at__lt=retries_over))
+        .values_list("id", flat=True)
     )
     from grading.tasks import submission_run_task
 

@@ -22,7 +22,15 @@ def submission_run_task(self, submission_id: int) -> str | None:
         submission = services.submission_run(submission_id=submission_id, worker=self.request.hostname or "worker")
     except SandboxFault as exc:
         if self.request.retries >= settings.SANDBOX_MAX_RETRIES:
-            log.error("submission %s failed after %s retries: %s", submission_id, self.request.retries, exc)
+            # The class and size only: a sandbox fault's message can quote the harness's
+            # output, which candidate code can write to.
+            log.error(
+                "submission %s failed after %s retries: %s (%s characters of detail kept on the submission)",
+                submission_id,
+                self.request.retries,
+                type(exc).__name__,
+                len(str(exc)),
+            )
             services.submission_fail(submission_id=submission_id, reason=str(exc))
             return "error"
         if isinstance(exc, SandboxUnavailable):

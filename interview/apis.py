@@ -9,9 +9,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.errors import ConflictError, ForbiddenError, NotFoundError
+from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
@@ -233,6 +235,8 @@ class AnswerSaveApi(APIView):
 class AnswerRunApi(APIView):
     """Runs code for a coding question: visible tests and custom input, not graded."""
 
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CodeRunThrottle]
+
     class InputSerializer(serializers.Serializer):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
         custom_input = serializers.JSONField(required=False, allow_null=True)
@@ -249,6 +253,8 @@ class AnswerRunApi(APIView):
 class AnswerSubmitApi(APIView):
     """Submits code: in practice, graded on every test now (poll the submission); in
     an assessment, kept for grading when the interview ends (answers 204)."""
+
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CodeSubmitThrottle]
 
     class InputSerializer(serializers.Serializer):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)

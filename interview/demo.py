@@ -34,6 +34,11 @@ WRONG_MERGE = """def merge(intervals):
     return [list(p) for p in pairs]
 """
 WEAK_DESIGN = "I would put Redis in front of the database and add more servers when it gets slow."
+MIDDLE_DESIGN = (
+    "Shard the keys over the cache nodes by hashing the key modulo the number of nodes. Each node "
+    "evicts the least recently used entries when memory is full and entries expire after a TTL. "
+    "Reads go to the cache first and fall back to the database on a miss, then fill the cache."
+)
 
 
 def _renamed(source: str) -> str:
@@ -104,7 +109,7 @@ def demo_cohort_seed(*, organization: Organization, recruiter: User, password: s
         candidates = [
             ("Priya Strong", "priya@example.test", solution, ["a", "b"], 0.6667, strong_design, False),
             ("Sam Copier", "sam@example.test", _renamed(solution), ["a", "b"], 0.6667, strong_design[:900], True),
-            ("Lee Middle", "lee@example.test", naive, ["a"], 0.5, WEAK_DESIGN, False),
+            ("Lee Middle", "lee@example.test", naive, ["a"], 0.5, MIDDLE_DESIGN, False),
             ("Kim Weak", "kim@example.test", WRONG_MERGE, ["c"], 0.9, WEAK_DESIGN, False),
         ]
         for name, email, code, choice, number, design, pasted in candidates:

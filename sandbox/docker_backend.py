@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import socket
 import threading
 import time
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 LABEL = "mockloop.sandbox"
 DEADLINE_LABEL = "mockloop.deadline"
+# Which process started the container ("host:pid"): to tell a dead worker's leftovers apart.
+OWNER_LABEL = "mockloop.owner"
 # What a warm container may wait before it is thrown away unused.
 WARM_MAX_AGE_SECONDS = 120.0
 # The harness and Python itself, on top of what the candidate's code may use.
@@ -96,7 +99,7 @@ class DockerBackend:
             ipc_mode="private",
             ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)],
             log_config={"type": "json-file", "config": {"max-size": "40m"}},
-            labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds))},
+            labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds)), OWNER_LABEL: container_owner()},
             init=True,
             detach=True,
         )
@@ -221,11 +224,20 @@ class DockerBackend:
         return parse_report(output)
 
 
-def containers_sweep(client: Any, *, now: float | None = None) -> int:
-    """Removes sandbox containers past their deadline: left behind by a killed worker."""
+def container_owner(pid: int | None = None) -> str:
+    """The owner label of the containers this process (or ``pid`` on this host) starts."""
+    return f"{socket.gethostname()}:{pid or os.getpid()}"
+
+
+def containers_sweep(client: Any, *, now: float | None = None, owner: str | None = None) -> int:
+    """Removes sandbox containers past their deadline: left behind by a killed worker.
+
+    ``owner`` limits the sweep to one process's containers (see container_owner).
+    """
     now = now or time.time()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    labels = [LABEL, f"{OWNER_LABEL}={owner}"] if owner else [LABEL]
+    for container in client.containers.list(all=True, filters={"label": labels}):
         try:
             deadline = float(container.labels.get(DEADLINE_LABEL, "0"))
         except ValueError:

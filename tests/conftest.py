@@ -129,3 +129,36 @@ def celery_worker(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+# --- Production readiness: limits --------------------------------------------------
+# Tests run code and sign in far more often than a person would. Every test starts
+# with generous budgets and empty counters; the limit tests set small ones.
+GENEROUS_THROTTLE_RATES = {"user": "100000/min", "anon": "100000/min", "run": "100000/min", "submit": "100000/min"}
+
+
+@pytest.fixture(autouse=True)
+def _generous_limits(settings):
+    from django.core.cache import cache
+
+    settings.THROTTLE_RATES = dict(GENEROUS_THROTTLE_RATES)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fake_llm(settings):
+    """A local OpenAI-compatible server (tests/fake_openai.py) configured as the grader."""
+    from tests.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    settings.OPENAI_BASE_URL = fake.base_url
+    settings.OPENAI_API_KEY = "test-key-not-real"
+    settings.LLM_MODEL = "fake-grader"
+    settings.LLM_RETRIES = 2
+    settings.LLM_BACKOFF_SECONDS = 0.01
+    settings.LLM_TIMEOUT_SECONDS = 2
+    settings.LLM_SAMPLES = 1
+    yield fake
+    fake.stop()

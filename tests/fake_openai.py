@@ -39,7 +39,7 @@ def completion(
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.replies: deque[tuple[int, Any, float]] = deque()
         self.requests: list[dict[str, Any]] = []
         fake = self
@@ -47,6 +47,20 @@ class FakeOpenAI:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                # GET /models, what a health check asks: the one model, free, never scripted.
+                fake.requests.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": None}
+                )
+                found = self.path.rstrip("/").endswith("/models")
+                model = {"id": "fake-grader", "object": "model", "created": 0, "owned_by": "tests"}
+                data = json.dumps({"object": "list", "data": [model]} if found else {"error": {"message": "not found"}}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -70,7 +84,8 @@ class FakeOpenAI:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A fixed port lets a test stop the endpoint and start it again at the same URL.
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -81,7 +96,13 @@ class FakeOpenAI:
         self.replies.append((status, payload, delay))
 
     def reply_grade(
-        self, levels: dict[str, int], *, evidence: dict[str, list[str]] | None = None, injection: bool = False, **kwargs: Any
+        self,
+        levels: dict[str, int],
+        *,
+        evidence: dict[str, list[str]] | None = None,
+        injection: bool = False,
+        delay: float = 0.0,
+        **kwargs: Any,
     ) -> None:
         content = json.dumps(
             {
@@ -92,7 +113,7 @@ class FakeOpenAI:
                 "injection_suspected": injection,
             }
         )
-        self.reply(completion(content, **kwargs))
+        self.reply(completion(content, **kwargs), delay=delay)
 
     def start(self) -> FakeOpenAI:
         self.thread.start()

@@ -51,6 +51,7 @@ def test_the_demo_cohort_is_graded_ranked_and_flags_the_copier(demo, client_for,
         for f in code_flags
     }
     assert pairs == {frozenset(("priya@example.test", "sam@example.test"))}
+    assert SimilarityFlag.objects.filter(kind="text").count() == 1  # Sam copied Priya's design too
 
     recruiter = django_user_model.objects.get(email="recruiter@acme.test")
     report = client_for(recruiter).get(f"/api/reports/{sessions['sam@example.test'].id}/").json()

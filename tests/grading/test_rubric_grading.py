@@ -14,25 +14,11 @@ from interview import services
 from interview.models import Answer, InterviewTemplate, TemplateSection
 from questions.models import Question
 from tests.conftest import error_code
-from tests.fake_openai import FakeOpenAI, completion
+from tests.fake_openai import completion
 
 ANSWER = "Shard keys with consistent hashing and virtual nodes. Evict with LRU eviction and a TTL per key."
 GOOD = {"partitioning": 4, "eviction": 3}
 EVIDENCE = {"partitioning": ["consistent hashing and virtual nodes"], "eviction": ["LRU eviction and a TTL"]}
-
-
-@pytest.fixture
-def fake_llm(settings):
-    fake = FakeOpenAI().start()
-    settings.OPENAI_BASE_URL = fake.base_url
-    settings.OPENAI_API_KEY = "test-key-not-real"
-    settings.LLM_MODEL = "fake-grader"
-    settings.LLM_RETRIES = 2
-    settings.LLM_BACKOFF_SECONDS = 0.01
-    settings.LLM_TIMEOUT_SECONDS = 2
-    settings.LLM_SAMPLES = 1
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
@@ -290,3 +276,34 @@ def test_recruiters_review_and_override_their_organizations_grades(fake_llm, ans
     assert answer.score == pytest.approx(100 * (2 * 3 + 1 * 2) / 12, abs=0.01)
     detail = client_for(bob).get(f"/api/grades/{grade.id}/").json()
     assert detail["answer_text"].startswith("Shard keys") and detail["prompt"][0]["role"] == "system"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_grading_the_same_answer_at_once_store_one_grade(fake_llm, answer_with):
+    """A redelivered task, or beat re-queuing during an outage, may grade an answer twice at
+    once: the first grade stored stands and the late one is dropped."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    answer = answer_with(ANSWER)
+    fake_llm.reply_grade(GOOD, evidence=EVIDENCE, delay=1.5)  # the slow, first run
+    fake_llm.reply_grade({"partitioning": 1, "eviction": 1})  # the fast, second run
+    results = {}
+
+    def slow() -> None:
+        try:
+            results["slow"] = rubric_grade_answer(answer_id=answer.id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)  # the slow run's request is at the server
+    results["fast"] = rubric_grade_answer(answer_id=answer.id)
+    thread.join(10)
+    assert AnswerGrade.objects.filter(answer=answer).count() == 1
+    assert results["slow"].id == results["fast"].id
+    answer.refresh_from_db()
+    assert answer.score == results["fast"].machine_score  # levels 1 and 1: the one that was stored first

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.backends import run_job
+from sandbox.docker_backend import container_owner
 from sandbox.jobs import Job, Limits, Result, TestCase, Verdict
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +261,11 @@ def test_nothing_is_left_behind(backend):
     def leftovers() -> set[str]:
         if backend.name == "docker":
             listed = subprocess.run(
-                ["docker", "ps", "-aq", "--filter", "label=mockloop.sandbox"], capture_output=True, text=True, check=True
+                # This process's containers only: the engine may be running other processes' sandboxes.
+                ["docker", "ps", "-aq", "--filter", f"label=mockloop.owner={container_owner()}"],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             return set(listed.stdout.split())
         parent = Path("/sys/fs/cgroup/memory/mockloop-sandbox")

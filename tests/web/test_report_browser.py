@@ -45,6 +45,15 @@ def test_a_recruiter_reviews_a_candidate_from_dashboard_to_pdf(page, bank, bob, 
     sign_in(page, "bob@acme.test")
     page.goto("/dashboard/")
     assert page.locator("#dashboard-table tr[data-session]").count() == 2
+    # Side by side first: tick both, compare.
+    for box in page.locator("#compare-form input[name=session]").all():
+        box.check()
+    page.click("#compare-button")
+    page.wait_for_url("**/dashboard/compare/**")
+    header = page.locator("#compare-table").inner_text()
+    assert "Alice" in header and "Omar Other" in header
+    screenshot(page, "recruiter-compare.png", full_page=True)
+    page.goto("/dashboard/")
     page.select_option("#dashboard-filters select[name=status]", "graded")
     page.fill("#dashboard-filters input[name=score_min]", "60")
     page.click("#dashboard-filters button[type=submit]")
