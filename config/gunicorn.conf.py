@@ -14,6 +14,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_coun
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 60
+# Idle keep-alive connections wait in the worker's poller, not in a thread. Longer than
+# the idle timeout of the client or balancer in front (60 s on most), so the server never
+# closes a connection at the moment a client reuses it (a reset the client sees as an error).
+keepalive = 75
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak never grows without bound.
 max_requests = 2000
