@@ -9,20 +9,10 @@ import pytest
 from django.utils import timezone
 
 from interview import selectors, services
-from interview.models import IntegrityEvent, InterviewSession, InterviewTemplate, TemplateSection
-from questions.models import Question
+from interview.models import IntegrityEvent, InterviewSession
 from tests.conftest import error_code
 
 PASTED_SECRET = "def count_pairs(nums, target): return SECRET_PASTED_TEXT"
-
-
-@pytest.fixture
-def template(bank) -> InterviewTemplate:
-    template = InterviewTemplate.objects.create(slug="mini-loop", title="Mini loop", total_minutes=30)
-    fixed = TemplateSection.objects.create(template=template, position=1, title="Everything")
-    for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
-        fixed.questions.add(Question.objects.get(slug=slug))
-    return template
 
 
 @pytest.fixture

@@ -16,15 +16,6 @@ from tests.conftest import error_code
 RIGHT = "from collections import Counter\n\ndef count_pairs(nums, target):\n    seen = Counter()\n    total = 0\n    for v in nums:\n        total += seen[target - v]\n        seen[v] += 1\n    return total\n"
 
 
-@pytest.fixture
-def template(bank) -> InterviewTemplate:
-    template = InterviewTemplate.objects.create(slug="mini-loop", title="Mini loop", total_minutes=30)
-    fixed = TemplateSection.objects.create(template=template, position=1, title="Everything")
-    for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
-        fixed.questions.add(Question.objects.get(slug=slug))
-    return template
-
-
 def _start(client, template) -> dict:
     response = client.post(f"/api/templates/{template.id}/start/")
     assert response.status_code == 201, response.json()
