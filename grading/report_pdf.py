@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -30,6 +31,9 @@ def report_pdf_bytes(session: InterviewSession) -> bytes:
     return pdf
 
 
-def report_pdf_filename(session: InterviewSession) -> str:
+def report_pdf_response(session: InterviewSession) -> HttpResponse:
+    """The PDF as a download, for the page's button and the API alike."""
     who = slugify(session.candidate.name or session.candidate.email.split("@")[0]) or "candidate"
-    return f"mockloop-report-{session.id}-{who}.pdf"
+    response = HttpResponse(report_pdf_bytes(session), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="mockloop-report-{session.id}-{who}.pdf"'
+    return response

@@ -11,7 +11,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from grading.charts import Cohort, cohort_histogram_svg, section_scores_svg
+from grading.charts import cohort_histogram_svg, section_scores_svg
 from grading.reports import session_cohort, session_report
 from interview.models import InterviewSession
 
@@ -71,7 +71,8 @@ def _tests_summary(result: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def report_context(session: InterviewSession) -> dict[str, Any]:
-    report = session_report(session)
+    cohort = session_cohort(session)
+    report = session_report(session, cohort)
     for item in report["questions"]:
         if item["kind"] == "coding":
             item["code_html"] = code_html((item["answer"] or {}).get("source", ""))
@@ -81,7 +82,6 @@ def report_context(session: InterviewSession) -> dict[str, Any]:
             item["answer_html"] = evidence_html((item["answer"] or {}).get("text", ""), criteria)
     for flag in report["integrity"]["similarity_flags"]:
         flag["percent"] = round(flag["similarity"] * 100)
-    cohort: Cohort = session_cohort(session)
     sections: dict[str, float | None] = {
         q["section"]: None for q in report["questions"]
     }  # every section, graded or not, in order

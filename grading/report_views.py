@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from grading import rubric_services
-from grading.report_pdf import report_pdf_bytes, report_pdf_filename
+from grading.report_pdf import report_pdf_response
 from grading.report_presenters import report_context
 from grading.reports import sessions_for_recruiter
 from interview.models import InterviewSession
@@ -38,9 +38,7 @@ def report_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _report_session(request, session_id)
     if session.status != InterviewSession.Status.FINISHED:
         return render(request, "grading/report_pending.html", {"session": session}, status=409)
-    response = HttpResponse(report_pdf_bytes(session), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report_pdf_filename(session)}"'
-    return response
+    return report_pdf_response(session)
 
 
 @login_required

@@ -147,7 +147,8 @@ def _flag_report(flag: SimilarityFlag, session: InterviewSession, answer_ids: li
     }
 
 
-def session_report(session: InterviewSession) -> dict[str, Any]:
+def session_report(session: InterviewSession, cohort: Cohort | None = None) -> dict[str, Any]:
+    """The report's data; ``cohort`` when the caller already read it (the page draws it)."""
     questions = list(
         session.questions.select_related("question_version__question", "answer__submission")
         .prefetch_related("question_version__topics")
@@ -192,7 +193,7 @@ def session_report(session: InterviewSession) -> dict[str, Any]:
         if session.finished_at
         else None,
         "score": session.score,
-        "cohort": _cohort_summary(session_cohort(session)),
+        "cohort": _cohort_summary(session_cohort(session) if cohort is None else cohort),
         "sections": {name: mean(scores) for name, scores in by_section.items()},
         "tracks": {name: mean(scores) for name, scores in by_track.items()},
         "strengths": sorted((t for t, s in topics.items() if s >= 70), key=lambda t: -topics[t]),

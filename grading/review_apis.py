@@ -163,12 +163,9 @@ class SessionReportPdfApi(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, session_id: int) -> HttpResponse:
-        from grading.report_pdf import report_pdf_bytes, report_pdf_filename
+        from grading.report_pdf import report_pdf_response
 
-        session = _finished_report_session(request, session_id)
-        response = HttpResponse(report_pdf_bytes(session), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{report_pdf_filename(session)}"'
-        return response
+        return report_pdf_response(_finished_report_session(request, session_id))
 
 
 def _csv_safe(value: object) -> object:
