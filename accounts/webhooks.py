@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, User, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from config.celery import enqueue_on_commit
 from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 
 if TYPE_CHECKING:
@@ -286,7 +287,7 @@ def webhook_event_emit(*, organization_id: int, event: str, data: dict[str, Any]
             ]
         )
         for delivery in deliveries:
-            webhook_delivery_send.delay_on_commit(delivery.id)
+            enqueue_on_commit(webhook_delivery_send, delivery.id)
     return deliveries
 
 
@@ -437,7 +438,7 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ConflictError("only a failed delivery can be sent again", code="delivery_not_failed")
     from accounts.tasks import webhook_delivery_send
 
-    webhook_delivery_send.delay_on_commit(delivery.id)
+    enqueue_on_commit(webhook_delivery_send, delivery.id)
     delivery.refresh_from_db()
     return delivery
 

@@ -1,9 +1,11 @@
 """The Celery application. Workers: ``celery -A config worker``; beat: ``celery -A config beat``."""
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready
+from django.db import transaction
 
 from config.logging import celery_signals_connect
 
@@ -24,3 +26,17 @@ def metrics_serve(sender=None, **kwargs):
     from config.metrics import worker_metrics_serve
 
     worker_metrics_serve(pool=getattr(sender, "pool", None))
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Sends ``task`` once the current transaction commits, robustly: a broker that is
+    down then must not turn a request whose work is already stored into an error. Only
+    for tasks that a beat sweep re-queues from the database (submissions, rubric grades,
+    webhook deliveries); the failure is logged by Django.
+    """
+
+    def send() -> None:
+        task.delay(*args)
+
+    send.__qualname__ = f"send {getattr(task, 'name', task)}"
+    transaction.on_commit(send, robust=True)

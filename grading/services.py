@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config import metrics
+from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from grading.models import Submission
 from grading.sandboxes import SandboxUnavailable, sandbox_backend
@@ -104,9 +105,8 @@ def submission_create(
         submission.save()
         from grading.tasks import submission_run_task
 
-        # robust: a broker that is down when this commits must not fail a request whose
-        # submission is stored; submissions_requeue_stale publishes it again later.
-        transaction.on_commit(lambda: submission_run_task.delay(submission.id), robust=True)
+        # If the broker is down, submissions_requeue_stale publishes it again later.
+        enqueue_on_commit(submission_run_task, submission.id)
     return submission
 
 

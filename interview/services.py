@@ -18,6 +18,7 @@ from accounts import webhooks
 from accounts.models import User, invite_token_hash
 from accounts.services import invite_lock
 from config import metrics
+from config.celery import enqueue_on_commit
 from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from grading.models import Submission
 from interview.models import (
@@ -439,8 +440,7 @@ def session_finish(*, session_id: int, reason: str) -> InterviewSession | None:
         for answer in answers:
             answer_grade(answer)
             if answer.session_question.question_version.question.kind in (Kind.CODING, Kind.FREE_TEXT):
-                # robust: a broker that is down must not fail a finish that is committed.
-                transaction.on_commit(lambda answer_id=answer.id: answer_similarity_task.delay(answer_id), robust=True)
+                enqueue_on_commit(answer_similarity_task, answer.id)
         session_score_update(session_id=session_id)
     metrics.session_finished(reason)
     return InterviewSession.objects.get(id=session_id)
@@ -488,8 +488,8 @@ def answer_grade(answer: Answer) -> None:
 
         answer.grade_status = Answer.GradeStatus.PENDING
         # The grader may be a paid, slow API: it runs in a worker after this commits.
-        # robust: if the broker is down, the answer stays pending and rubric_grades_retry_pending queues it.
-        transaction.on_commit(lambda: rubric_grade_task.delay(answer.id), robust=True)
+        # If the broker is down, the answer stays pending and rubric_grades_retry_pending queues it.
+        enqueue_on_commit(rubric_grade_task, answer.id)
     answer.save(update_fields=["score", "feedback", "grade_status", "submission"])
 
 
