@@ -69,6 +69,10 @@ SANDBOX_FAULTS = Counter(
     "Submissions that could not run: unavailable (no engine, no image, no bubblewrap) or fault (the sandbox broke).",
     ["kind"],
 )
+SANDBOX_RETRIES = Counter(
+    "mockloop_sandbox_retries",
+    "Submissions queued again after an infrastructure fault (capped by SANDBOX_MAX_RETRIES); never for what the code did.",
+)
 RUBRIC_GRADE_SECONDS = Histogram(
     "mockloop_rubric_grade_seconds",
     "Time to grade a written answer against its rubric, by grader (retries and backoff included).",
@@ -103,6 +107,10 @@ def sandbox_run_timed(backend: str) -> Iterator[None]:
 
 def sandbox_fault(*, unavailable: bool) -> None:
     SANDBOX_FAULTS.labels(kind="unavailable" if unavailable else "fault").inc()
+
+
+def sandbox_retry() -> None:
+    SANDBOX_RETRIES.inc()
 
 
 @contextmanager

@@ -21,13 +21,18 @@ from grading.sandboxes import SandboxUnavailable, sandbox_backend
 from questions.bank_format import Kind
 from questions.coding import coding_job
 from questions.models import Question, QuestionVersion
-from sandbox.jobs import Job, JobError, SandboxFault, TestCase, Verdict, grade
+from sandbox.backends import run_job
+from sandbox.jobs import Job, JobError, SandboxFault, TestCase, Verdict
 
 log = logging.getLogger(__name__)
 
 MAX_CUSTOM_INPUT_BYTES = 64 * 1024
 # Beyond the job's own time budget, before a claim counts as abandoned.
 CLAIM_GRACE_SECONDS = 60
+# What a candidate reads while the sandbox is unavailable, and once we gave up: fixed
+# text, never a fault's own message (which names engines and hosts).
+WAITING_MESSAGE = "waiting for a sandbox: the code will run as soon as one is available"
+FAILED_MESSAGE = "we could not run this code because of a problem on our side; it does not count against you"
 
 
 def _custom_test(question_spec: dict[str, Any], custom_input: Any) -> TestCase:
@@ -136,12 +141,14 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
         backend = sandbox_backend()
         # The sandbox may take seconds: no transaction or row lock is held meanwhile.
         with metrics.sandbox_run_timed(backend.name):
-            raw = backend.run_raw(job)
-        result = grade(job, raw, backend=backend.name)
+            result = run_job(job, backend)
     except SandboxFault as exc:
         metrics.sandbox_fault(unavailable=isinstance(exc, SandboxUnavailable))
+        # The fault's text is for operators: it can name engines and hosts. The
+        # candidate reads fixed text only.
+        log.warning("submission %s could not run: %s: %s", submission_id, type(exc).__name__, exc)
         Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
-            status=Submission.Status.QUEUED, claimed_by="", claimed_at=None, status_message=f"waiting for a sandbox: {exc}"[:300]
+            status=Submission.Status.QUEUED, claimed_by="", claimed_at=None, status_message=WAITING_MESSAGE
         )
         raise
     updated = Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
@@ -170,13 +177,17 @@ def _finished(submission: Submission) -> None:
 
 
 def submission_fail(*, submission_id: int, reason: str) -> None:
-    """Gives up after every retry: an internal error, never a score of 0."""
+    """Gives up after every retry: an internal error, never a score of 0.
+
+    ``reason`` goes to the log for operators; the candidate reads fixed text.
+    """
+    log.error("submission %s failed for good: %s", submission_id, reason[:1000])
     failed = Submission.objects.filter(id=submission_id, status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING]).update(
         status=Submission.Status.ERROR,
         verdict=Verdict.INTERNAL_ERROR.value,
         score=None,
         finished_at=timezone.now(),
-        status_message=f"we could not run this code: {reason}"[:300],
+        status_message=FAILED_MESSAGE,
     )
     submission = Submission.objects.get(id=submission_id)
     if failed:

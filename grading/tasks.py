@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from config import metrics
 from grading import services
 from grading.sandboxes import SandboxUnavailable
 from sandbox.jobs import SandboxFault
@@ -21,22 +22,16 @@ def submission_run_task(self, submission_id: int) -> str | None:
     try:
         submission = services.submission_run(submission_id=submission_id, worker=self.request.hostname or "worker")
     except SandboxFault as exc:
-        if self.request.retries >= settings.SANDBOX_MAX_RETRIES:
-            # The class and size only: a sandbox fault's message can quote the harness's
-            # output, which candidate code can write to.
-            log.error(
-                "submission %s failed after %s retries: %s (%s characters of detail kept on the submission)",
-                submission_id,
-                self.request.retries,
-                type(exc).__name__,
-                len(str(exc)),
-            )
-            services.submission_fail(submission_id=submission_id, reason=str(exc))
+        # Only infrastructure faults come here: whatever the submitted code did is a
+        # verdict already. A fault that running again cannot fix is not retried.
+        if not exc.retryable or self.request.retries >= settings.SANDBOX_MAX_RETRIES:
+            services.submission_fail(submission_id=submission_id, reason=f"{type(exc).__name__}: {exc}")
             return "error"
         if isinstance(exc, SandboxUnavailable):
             from grading.sandboxes import sandbox_reset
 
             sandbox_reset()
+        metrics.sandbox_retry()
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 60)) from None
     return submission.verdict if submission else None
 

@@ -52,7 +52,8 @@ class _Strict(BaseModel):
 
 
 class TestSpec(_Strict):
-    """One coding test: exactly one of args/kwargs, stdin, generate or check."""
+    """One coding test: exactly one input form (args/kwargs, stdin or generate), judged
+    by ``expected`` or by a ``check`` function of the checks module."""
 
     # Whitespace in stdin is data.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
@@ -65,6 +66,7 @@ class TestSpec(_Strict):
     stdin: str | None = None
     generate: Annotated[str, Field(pattern=IDENTIFIER_PATTERN)] | None = None
     check: Annotated[str, Field(pattern=IDENTIFIER_PATTERN)] | None = None
+    report_arguments: bool = False
     expected: Any = None
     comparison: Comparison | None = None
     float_tolerance: Annotated[float, Field(ge=0, le=1)] | None = None
@@ -77,18 +79,22 @@ class TestSpec(_Strict):
                 ("args/kwargs", self.args is not None or self.kwargs is not None),
                 ("stdin", self.stdin is not None),
                 ("generate", self.generate is not None),
-                ("check", self.check is not None),
             )
             if present
         ]
         if len(forms) != 1:
-            raise ValueError(
-                f"a test needs exactly one of args/kwargs, stdin, generate or check (found: {', '.join(forms) or 'none'})"
-            )
-        if forms[0] in ("args/kwargs", "stdin") and "expected" not in self.model_fields_set:
-            raise ValueError("an args or stdin test needs 'expected'")
-        if forms[0] in ("generate", "check") and "expected" in self.model_fields_set:
-            raise ValueError(f"a {forms[0]} test takes no 'expected' (it is computed or asserted)")
+            raise ValueError(f"a test needs exactly one of args/kwargs, stdin or generate (found: {', '.join(forms) or 'none'})")
+        if self.check is not None:
+            if "expected" in self.model_fields_set:
+                raise ValueError("a check test takes no 'expected': its checker judges the result")
+            if self.comparison is not None or self.float_tolerance is not None:
+                raise ValueError("a check test takes no 'comparison' or 'float_tolerance': its checker judges the result")
+        elif self.report_arguments:
+            raise ValueError("'report_arguments' is for check tests (their checker judges the arguments after the call)")
+        elif forms[0] in ("args/kwargs", "stdin") and "expected" not in self.model_fields_set:
+            raise ValueError("an args or stdin test needs 'expected' (or a 'check')")
+        elif forms[0] == "generate" and "expected" in self.model_fields_set:
+            raise ValueError("a generate test takes no 'expected' (it is computed from the reference solution)")
         return self
 
 
@@ -124,6 +130,8 @@ class CodingSpec(_Strict):
             raise ValueError("tests use 'generate' but 'generators' names no generator module")
         if not any(t.visible for t in self.tests):
             raise ValueError("at least one test must be visible, so candidates see an example")
+        if self.mode == "stdio" and any(t.report_arguments for t in self.tests):
+            raise ValueError("'report_arguments' is for function questions: a stdio program has no arguments")
         if self.mode == "stdio" and any(t.args is not None or t.kwargs is not None for t in self.tests):
             raise ValueError("a stdio question's tests take 'stdin', not 'args'")
         if self.mode == "function" and any(t.stdin is not None for t in self.tests):
@@ -271,6 +279,10 @@ class QuestionBundle:
         m = self.manifest
         if m.coding is not None:
             data = m.coding.model_dump(mode="json")
+            for test in data["tests"]:
+                # Stored only where it says something, so older versions keep their hash.
+                if not test["report_arguments"]:
+                    del test["report_arguments"]
             for key in ("starter", "solution", "naive_solution", "checks", "generators"):
                 if data.get(key):
                     data[key] = self.files[data[key]]

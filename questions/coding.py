@@ -35,6 +35,7 @@ def coding_job(spec: dict[str, Any], source: str, *, visible_only: bool = False)
                 stdin=test.get("stdin"),
                 generate=test.get("generate"),
                 check=test.get("check"),
+                report_arguments=bool(test.get("report_arguments", False)),
                 expected=test.get("expected"),
                 comparison=Comparison(test["comparison"]) if test.get("comparison") else None,
                 float_tolerance=test.get("float_tolerance"),
@@ -68,7 +69,8 @@ def resolve_expected(spec: dict[str, Any], backend: Backend) -> dict[str, Any]:
     question, so they never have to enter the sandbox.
     """
     resolved = copy.deepcopy(spec)
-    generated = [i for i, t in enumerate(resolved["tests"]) if t.get("generate")]
+    # A check test's generated input is judged by its checker: it has no expected value.
+    generated = [i for i, t in enumerate(resolved["tests"]) if t.get("generate") and not t.get("check")]
     if not generated:
         return resolved
     probe = copy.deepcopy(resolved)
@@ -78,8 +80,10 @@ def resolve_expected(spec: dict[str, Any], backend: Backend) -> dict[str, Any]:
     raw = backend.run_raw(job)
     if raw.get("compile_error"):
         raise CodingSpecInvalid([("coding.solution", "the reference solution does not compile")])
-    for index, report in zip(generated, raw["tests"], strict=True):
+    reported = {test["id"]: test for test in raw["tests"]}
+    for index, case in zip(generated, job.tests, strict=True):
         test_name = resolved["tests"][index]["name"]
+        report = reported.get(case.id, {"status": "not reported"})
         if report.get("status") != "ok":
             raise CodingSpecInvalid(
                 [

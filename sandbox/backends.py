@@ -15,28 +15,65 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from sandbox.jobs import Job, Result, SandboxFault, grade
+from sandbox.harness import HARNESS_VERSION, MAX_REPORT_BYTES
+from sandbox.jobs import Job, Limits, Result, SandboxFault, checker_job, grade, judgements_of
 
 HARNESS_PATH = Path(__file__).with_name("harness.py")
-MAX_REPORT_BYTES = 32 * 1024 * 1024
+
+
+class HarnessJob(Protocol):
+    """What a backend needs of a job: a solution run (Job) or a checker run (CheckerJob)."""
+
+    @property
+    def limits(self) -> Limits: ...
+
+    @property
+    def total_wall_seconds(self) -> float: ...
+
+    def harness_input(self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False) -> bytes: ...
 
 
 class Backend(Protocol):
     name: str
 
-    def run_raw(self, job: Job) -> dict[str, Any]: ...
+    def run_raw(self, job: HarnessJob) -> dict[str, Any]: ...
 
 
-def parse_report(stdout: bytes) -> dict[str, Any]:
-    """Reads the harness's report, refusing anything oversized or malformed."""
-    if len(stdout) > MAX_REPORT_BYTES:
-        raise SandboxFault("the harness report is too large")
-    try:
-        report = json.loads(stdout)
-    except ValueError as exc:
-        raise SandboxFault(f"the harness report is not JSON: {stdout[:200]!r}") from exc
-    if not isinstance(report, dict):
-        raise SandboxFault("the harness report is not an object")
+def parse_report(stdout: bytes, *, stopped: str | None = None) -> dict[str, Any]:
+    """Reads the harness's JSON-lines report into ``{"started", "compile_error", "tests", "done", "stopped"}``.
+
+    A harness that never said it started is our fault (SandboxFault). After that only
+    the candidate's code ran, so a report that breaks off or turns to garbage is read
+    up to that point and marked not done: grade() gives the rest their verdicts.
+    ``stopped`` says why the backend stopped the sandbox, if it did ("watchdog", "memory").
+    """
+    report: dict[str, Any] = {"started": False, "compile_error": None, "tests": [], "done": False, "stopped": stopped}
+    lines = stdout[:MAX_REPORT_BYTES].split(b"\n")
+    for number, line in enumerate(lines):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            break
+        if not isinstance(event, dict):
+            break
+        kind = event.pop("event", None)
+        if number == 0:
+            if kind != "started" or event.get("harness") != HARNESS_VERSION:
+                break
+            report["started"] = True
+            report["harness_pid"] = event.get("pid")
+            continue
+        if kind == "test" and isinstance(event.get("id"), str) and isinstance(event.get("status"), str):
+            report["tests"].append(event)
+        elif kind == "compile_error":
+            report["compile_error"] = event
+        elif kind == "done":
+            report["done"] = True
+            break
+        else:
+            break
+    if not report["started"]:
+        raise SandboxFault(f"the harness did not start ({len(stdout)} bytes of output)")
     return report
 
 
@@ -46,7 +83,7 @@ class SubprocessBackend:
     def __init__(self, python: str = sys.executable) -> None:
         self.python = python
 
-    def run_raw(self, job: Job) -> dict[str, Any]:
+    def run_raw(self, job: HarnessJob) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="mockloop-run-") as workdir:
             try:
                 completed = subprocess.run(
@@ -60,12 +97,16 @@ class SubprocessBackend:
                 )
             except subprocess.TimeoutExpired as exc:
                 raise SandboxFault("the harness did not finish in time") from exc
-        if completed.returncode != 0:
-            raise SandboxFault(f"the harness exited with {completed.returncode}: {completed.stderr[-500:]!r}")
+        if completed.returncode != 0 and not completed.stdout:
+            raise SandboxFault(f"the harness exited with {completed.returncode}")
         return parse_report(completed.stdout)
 
 
 def run_job(job: Job, backend: Backend) -> Result:
-    """Validates the job, runs it on ``backend`` and grades what came back."""
+    """Validates the job, runs it on ``backend``, has its check tests judged in a
+    second sandbox that holds no candidate code, and grades what came back."""
     job.validate()
-    return grade(job, backend.run_raw(job), backend=backend.name)
+    report = backend.run_raw(job)
+    checker = checker_job(job, report)
+    judgements = judgements_of(backend.run_raw(checker)) if checker is not None else {}
+    return grade(job, report, judgements, backend=backend.name)

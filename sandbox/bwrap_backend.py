@@ -7,6 +7,12 @@ read-only root (the sandbox root filesystem when it was built, else the host's
 /usr), size-capped tmpfs for /work, /tmp and /dev/shm, and a fresh sandbox per
 submission. Memory, process count and CPU are capped by a cgroup of its own where
 the host lets us make one (cgroup v1 or v2, as root); otherwise by rlimits.
+
+bubblewrap is never run as root: a user namespace made by root maps the sandbox's
+uid to host root, and /proc/sys is then writable from inside. A root worker joins
+the cgroup, then drops to an unprivileged host uid (``host_uid``, 65534 "nobody" by
+default) with ``setpriv`` before bubblewrap starts; a non-root worker runs it as
+itself. The harness is pid 1 of the sandbox (``--as-pid-1``).
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sandbox.backends import HARNESS_PATH, parse_report
-from sandbox.jobs import Job, SandboxFault
+from sandbox.backends import HARNESS_PATH, HarnessJob, parse_report
+from sandbox.jobs import SandboxFault
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,7 @@ MEMORY_OVERHEAD_MB = 64
 # Without a memory cgroup the harness caps each test's address space instead;
 # NumPy's thread pools reserve far more address space than they touch.
 ADDRESS_SPACE_OVERHEAD_MB = 1024
+HARNESS_BYTES = HARNESS_PATH.read_bytes()
 
 
 class Cgroup:
@@ -151,9 +158,15 @@ class BubblewrapBackend:
         cpus: float = 1.0,
         pids_limit: int = 64,
         tmpfs_mb: int = 64,
+        host_uid: int = 65534,
     ) -> None:
         if shutil.which("bwrap") is None:
             raise SandboxFault("bubblewrap is not installed (apt-get install bubblewrap)")
+        if os.geteuid() == 0 and shutil.which("setpriv") is None:
+            raise SandboxFault("setpriv (util-linux) is needed to run bubblewrap unprivileged as root")
+        if os.geteuid() == 0 and host_uid == 0:
+            raise SandboxFault("the sandbox's host uid must not be 0")
+        self.host_uid = host_uid
         self.rootfs = rootfs if rootfs and rootfs.is_dir() else None
         self.use_cgroups = cgroups_available() if use_cgroups is None else use_cgroups
         if self.use_cgroups:
@@ -179,15 +192,22 @@ class BubblewrapBackend:
                 args += ["--ro-bind", name, name]
         return args
 
-    def command(self, cgroup: Cgroup | None) -> list[str]:
+    def command(self, cgroup: Cgroup | None, harness_fd: int) -> list[str]:
         tmpfs = str(self.tmpfs_mb * 1024 * 1024)
+        drop: list[str] = []
+        if os.geteuid() == 0:
+            # Root's user namespace would map the sandbox's uid to host root.
+            uid = str(self.host_uid)
+            drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--"]
         args = [
+            *drop,
             "bwrap",
             "--unshare-all",
             "--unshare-user",
             "--disable-userns",
             "--die-with-parent",
             "--new-session",
+            "--as-pid-1",
             "--uid", "65534",
             "--gid", "65534",
             "--cap-drop", "ALL",
@@ -202,13 +222,17 @@ class BubblewrapBackend:
             "--size", str(8 * 1024 * 1024), "--tmpfs", "/tmp",
             "--size", str(8 * 1024 * 1024), "--tmpfs", "/dev/shm",
             # The harness, read-only, in a small tmpfs of its own (the root is read-only).
+            # It comes as data on a descriptor: the unprivileged uid need not reach the checkout.
             "--perms", "0555", "--size", str(1024 * 1024), "--tmpfs", "/opt",
-            "--ro-bind", str(HARNESS_PATH), "/opt/mockloop/harness.py",
+            "--perms", "0444", "--ro-bind-data", str(harness_fd), "/opt/mockloop/harness.py",
+            # The namespace's root (the candidate's uid, seen from inside) owns that tmpfs: freeze it.
+            "--remount-ro", "/opt",
         ]  # fmt: skip
         if cgroup is not None and cgroup.memory_dir is not None:
             # The harness reads its OOM-kill counter to tell memory kills from others.
             target = "/sys/fs/cgroup" if (CGROUP_ROOT / "cgroup.controllers").exists() else "/sys/fs/cgroup/memory"
             args += ["--perms", "0555", "--size", "65536", "--tmpfs", "/sys", "--ro-bind", str(cgroup.memory_dir), target]
+            args += ["--remount-ro", "/sys"]
         return [*args, "--chdir", "/work", "python3", "-I", "/opt/mockloop/harness.py"]
 
     @contextlib.contextmanager
@@ -227,26 +251,31 @@ class BubblewrapBackend:
             # off the request's path.
             threading.Thread(target=cgroup.destroy, daemon=True).start()
 
-    def watchdog_seconds(self, job: Job) -> float:
+    def watchdog_seconds(self, job: HarnessJob) -> float:
         """The outer deadline: the harness keeps its own, this catches a harness that does not."""
         return job.total_wall_seconds + 5
 
-    def run_raw(self, job: Job) -> dict[str, Any]:
+    def run_raw(self, job: HarnessJob) -> dict[str, Any]:
         deadline = self.watchdog_seconds(job)
         with self._cgroup(job.limits.memory_mb) as cgroup:
             address_space = None if cgroup else job.limits.memory_mb + ADDRESS_SPACE_OVERHEAD_MB
+            harness_fd = _harness_fd()
             try:
-                command = self.command(cgroup)
+                command = self.command(cgroup, harness_fd)
                 process = subprocess.Popen(
                     cgroup.wrap(command) if cgroup else command,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     start_new_session=True,
-                    env={"PATH": "/usr/bin:/bin"},
+                    pass_fds=(harness_fd,),
+                    env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
                 )
             except OSError as exc:
                 raise SandboxFault(f"could not start bubblewrap: {exc}") from exc
+            finally:
+                os.close(harness_fd)
+            stopped = None
             try:
                 stdout, stderr = process.communicate(
                     job.harness_input(address_space_mb=address_space, isolated=True), timeout=deadline
@@ -255,13 +284,20 @@ class BubblewrapBackend:
                 # The outer watchdog: the harness has its own deadline, so the
                 # submission as a whole ran past its time.
                 os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                return {"watchdog": True, "compile_error": None, "tests": [{"id": t.id, "status": "timeout"} for t in job.tests]}
-            oom_killed = cgroup is not None and cgroup.oom_kills() > 0
-        if process.returncode == 0:
-            return parse_report(stdout)
-        killed = process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
-        if killed or b"Killed" in stderr[-200:]:
-            status = "memory" if oom_killed else "harness_killed"
-            return {"compile_error": None, "tests": [{"id": t.id, "status": status} for t in job.tests]}
-        raise SandboxFault(f"bubblewrap exited with {process.returncode}: {stderr[-1000:]!r}")
+                stdout, stderr = process.communicate()
+                stopped = "watchdog"
+            if stopped is None and cgroup is not None and cgroup.oom_kills() > 0 and process.returncode != 0:
+                stopped = "memory"
+        if process.returncode != 0 and not stdout:
+            # bubblewrap itself failed (its own message is on stderr, for operators only).
+            log.warning("bubblewrap exited with %s: %r", process.returncode, stderr[-500:])
+            raise SandboxFault(f"bubblewrap exited with {process.returncode} before the harness started")
+        return parse_report(stdout, stopped=stopped)
+
+
+def _harness_fd() -> int:
+    """A descriptor to read the harness from (bubblewrap copies it into the sandbox)."""
+    fd = os.memfd_create("mockloop-harness", os.MFD_CLOEXEC)
+    os.write(fd, HARNESS_BYTES)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd

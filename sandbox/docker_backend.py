@@ -8,6 +8,9 @@ deadline enforced from outside. It is always removed after its one job.
 To keep latency low, a backend keeps a few *warm* containers per memory limit:
 created and started ahead of time, their harness waiting for a job on stdin. A warm
 container serves exactly one submission and is then removed, like any other.
+
+The harness is the container's pid 1 (no docker-init): non-dumpable, and immune to
+the signals candidate code could send it from inside.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ import docker.errors
 import requests.exceptions
 from docker.types import Ulimit
 
-from sandbox.backends import parse_report
+from sandbox.backends import HarnessJob, parse_report
 from sandbox.images import SANDBOX_USER
-from sandbox.jobs import Job, SandboxFault
+from sandbox.jobs import SandboxFault
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,6 @@ OWNER_LABEL = "mockloop.owner"
 WARM_MAX_AGE_SECONDS = 120.0
 # The harness and Python itself, on top of what the candidate's code may use.
 MEMORY_OVERHEAD_MB = 64
-MAX_REPORT_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -71,6 +73,8 @@ class DockerBackend:
         self.warm = warm
         self._spares: dict[int, list[_Warm]] = {}
         self._lock = threading.Lock()
+        self._closed = False
+        self._background: set[threading.Thread] = set()
         # A process that exits takes its warm containers with it; one that is killed
         # leaves them to containers_sweep (their deadline label says when).
         atexit.register(self.close)
@@ -100,7 +104,8 @@ class DockerBackend:
             ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)],
             log_config={"type": "json-file", "config": {"max-size": "40m"}},
             labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds)), OWNER_LABEL: container_owner()},
-            init=True,
+            # The harness itself is pid 1: see the module's docstring.
+            init=False,
             detach=True,
         )
 
@@ -137,6 +142,8 @@ class DockerBackend:
         with self._lock:
             missing = self.warm - len(self._spares.get(memory_mb, []))
         for _ in range(max(missing, 0)):
+            if self._closed:
+                return
             try:
                 container = self._start_new(memory_mb, WARM_MAX_AGE_SECONDS + 60)
             except Exception as exc:  # noqa: BLE001 - a missing spare only costs latency
@@ -144,7 +151,8 @@ class DockerBackend:
                 return
             with self._lock:
                 spares = self._spares.setdefault(memory_mb, [])
-                surplus = len(spares) >= self.warm  # another thread refilled meanwhile
+                # Closed meanwhile, or another thread refilled: this one is not wanted.
+                surplus = self._closed or len(spares) >= self.warm
                 if not surplus:
                     spares.append(_Warm(container, memory_mb, time.monotonic()))
             if surplus:
@@ -152,11 +160,28 @@ class DockerBackend:
                 return
 
     def _after_run(self, container: Any, memory_mb: int) -> None:
-        self._remove(container)
-        if self.warm:
-            self._refill(memory_mb)
+        try:
+            self._remove(container)
+            if self.warm and not self._closed:
+                self._refill(memory_mb)
+        finally:
+            with self._lock:
+                self._background.discard(threading.current_thread())
 
-    def close(self) -> None:
+    def _in_background(self, container: Any, memory_mb: int) -> None:
+        thread = threading.Thread(target=self._after_run, args=(container, memory_mb), daemon=True)
+        with self._lock:
+            self._background.add(thread)
+        thread.start()
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stops warming, waits for the background work, and removes every container this backend holds."""
+        with self._lock:
+            self._closed = True
+            threads = list(self._background)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             spares = [spare for group in self._spares.values() for spare in group]
             self._spares = {}
@@ -165,11 +190,13 @@ class DockerBackend:
 
     # -- running ------------------------------------------------------------------
 
-    def watchdog_seconds(self, job: Job) -> float:
+    def watchdog_seconds(self, job: HarnessJob) -> float:
         """The outer deadline: the harness keeps its own, this catches a harness that does not."""
         return job.total_wall_seconds + 5
 
-    def run_raw(self, job: Job) -> dict[str, Any]:
+    def run_raw(self, job: HarnessJob) -> dict[str, Any]:
+        if self._closed:
+            raise SandboxFault("this Docker backend is closed")
         memory_mb = job.limits.memory_mb
         deadline = self.watchdog_seconds(job)
         try:
@@ -180,12 +207,13 @@ class DockerBackend:
             return self._run_in(container, job, deadline)
         finally:
             # Removing and warming the next one happen off the request's path.
-            threading.Thread(target=self._after_run, args=(container, memory_mb), daemon=True).start()
+            self._in_background(container, memory_mb)
 
-    def _run_in(self, container: Any, job: Job, deadline: float) -> dict[str, Any]:
+    def _run_in(self, container: Any, job: HarnessJob, deadline: float) -> dict[str, Any]:
         try:
             sock = self.client.api.attach_socket(container.id, params={"stdin": 1, "stream": 1})
             raw_sock = getattr(sock, "_sock", sock)
+            raw_sock.settimeout(deadline)
             raw_sock.sendall(job.harness_input(isolated=True))
             try:
                 raw_sock.shutdown(socket.SHUT_WR)
@@ -194,6 +222,7 @@ class DockerBackend:
             sock.close()
         except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
             raise SandboxFault(f"could not hand the job to the sandbox: {exc}") from exc
+        stopped = None
         try:
             status = container.wait(timeout=deadline)
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
@@ -206,22 +235,19 @@ class DockerBackend:
                 raise SandboxFault(f"lost the Docker engine while waiting: {exc}") from exc
             # Still running past the outer watchdog: the submission as a whole ran past its time.
             container.kill()
-            return {"watchdog": True, "compile_error": None, "tests": [{"id": t.id, "status": "timeout"} for t in job.tests]}
-        container.reload()
-        if container.attrs["State"].get("OOMKilled") and status.get("StatusCode") != 0:
-            # The harness itself was killed for memory: the candidate's code filled the container.
-            return {"compile_error": None, "tests": [{"id": t.id, "status": "memory"} for t in job.tests]}
-        output = container.logs(stdout=True, stderr=False)
-        if status.get("StatusCode") == 137:
-            # SIGKILL, not from the kernel's OOM killer nor from our watchdog: the
-            # candidate's code killed the harness (it runs as the same user).
-            return {"compile_error": None, "tests": [{"id": t.id, "status": "harness_killed"} for t in job.tests]}
-        if status.get("StatusCode") != 0:
-            errors = container.logs(stdout=False, stderr=True)[-1000:]
-            raise SandboxFault(f"the harness exited with {status.get('StatusCode')}: {errors!r}")
-        if len(output) > MAX_REPORT_BYTES:
-            raise SandboxFault("the harness report is too large")
-        return parse_report(output)
+            status = {"StatusCode": 137}
+            stopped = "watchdog"
+        try:
+            container.reload()
+            if stopped is None and container.attrs["State"].get("OOMKilled") and status.get("StatusCode") != 0:
+                # The harness itself was killed for memory: the candidate's code filled the container.
+                stopped = "memory"
+            output = container.logs(stdout=True, stderr=False)
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            raise SandboxFault(f"lost the Docker engine while reading the report: {exc}") from exc
+        if status.get("StatusCode") != 0 and not output:
+            log.warning("sandbox container %s exited with %s before its harness started", container.id[:12], status.get("StatusCode"))
+        return parse_report(output, stopped=stopped)
 
 
 def container_owner(pid: int | None = None) -> str:

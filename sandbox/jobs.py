@@ -70,7 +70,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class TestCase:
-    """One test. Exactly one input form: args/kwargs, stdin, generate, or check."""
+    """One test: one input form (args/kwargs, stdin or generate), judged by comparing
+    with ``expected`` or, for a ``check`` test, by the question's checker."""
 
     __test__ = False  # not a pytest class
 
@@ -82,7 +83,10 @@ class TestCase:
     kwargs: dict[str, Any] | None = None
     stdin: str | None = None
     generate: str | None = None
+    # The checker function (in the question's checks module) that judges this test's results.
     check: str | None = None
+    # A check test may also judge what the call left in its arguments (in-place changes).
+    report_arguments: bool = False
     expected: Any = None
     comparison: Comparison | None = None
     float_tolerance: float | None = None
@@ -124,46 +128,62 @@ class Job:
         if not self.tests:
             raise JobError("no_tests", "there are no tests to run")
         if any(t.check for t in self.tests) and not self.checks:
-            raise JobError("invalid_job", "a check test needs the test module")
+            raise JobError("invalid_job", "a check test needs the checks module")
         if any(t.generate for t in self.tests) and not self.generators:
             raise JobError("invalid_job", "a generated test needs the generators module")
         self.limits.validate()
 
     def harness_input(self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False) -> bytes:
-        """What the harness reads on stdin: the job's JSON, framed by its length.
+        """What the harness reads on stdin: the job, then its tests in batches, each a
+        length-framed JSON document.
 
-        Expected values are left out on purpose: they never enter the sandbox.
+        Expected values and the checks module are left out on purpose: they never enter
+        the candidate's sandbox. Visible tests come first, in a batch of their own, so
+        that no hidden input is in the sandbox while a test whose output the candidate
+        sees is running.
         """
-        tests = []
-        for test in self.tests:
-            item: dict[str, Any] = {"id": test.id}
-            for key in ("args", "kwargs", "stdin", "generate", "check"):
-                value = getattr(test, key)
-                if value is not None:
-                    item[key] = value
-            tests.append(item)
-        payload = {
+        visible = [t for t in self.tests if t.visible]
+        hidden = [t for t in self.tests if not t.visible]
+        batches = [batch for batch in (visible, hidden) if batch]
+        head = {
+            "role": "solution",
             "mode": self.mode,
             "entrypoint": self.entrypoint,
             "source": self.source,
-            "checks": self.checks,
-            "generators": self.generators,
-            "preload": ["numpy"] if "numpy" in self.source or "numpy" in (self.checks or "") else [],
-            "limits": {
-                "cpu_seconds": self.limits.cpu_seconds,
-                "wall_seconds": self.limits.wall_seconds,
-                "output_bytes": self.limits.output_bytes,
-                "total_wall_seconds": self.total_wall_seconds,
-                "address_space_mb": address_space_mb,
-            },
-            "tests": tests,
+            "preload": ["numpy"] if "numpy" in self.source or "numpy" in (self.generators or "") else [],
+            "limits": self._harness_limits(address_space_mb),
             # Only a sandbox with its own pid namespace may kill "everything else".
             "isolated": isolated,
+            "batches": len(batches),
         }
         if workdir:
-            payload["workdir"] = workdir
-        data = json.dumps(payload).encode()
-        return b"%d\n" % len(data) + data
+            head["workdir"] = workdir
+        frames = [head]
+        for batch in batches:
+            items = []
+            for test in batch:
+                item: dict[str, Any] = {"id": test.id}
+                for key in ("args", "kwargs", "stdin", "generate"):
+                    value = getattr(test, key)
+                    if value is not None:
+                        item[key] = value
+                if test.check:
+                    # Only that it is one: which property is checked stays outside.
+                    item["check"] = True
+                    item["report_arguments"] = test.report_arguments
+                items.append(item)
+            uses_generators = any(t.generate for t in batch)
+            frames.append({"tests": items, "generators": self.generators if uses_generators else None})
+        return b"".join(frame_bytes(frame) for frame in frames)
+
+    def _harness_limits(self, address_space_mb: int | None) -> dict[str, Any]:
+        return {
+            "cpu_seconds": self.limits.cpu_seconds,
+            "wall_seconds": self.limits.wall_seconds,
+            "output_bytes": self.limits.output_bytes,
+            "total_wall_seconds": self.total_wall_seconds,
+            "address_space_mb": address_space_mb,
+        }
 
     @property
     def total_wall_seconds(self) -> float:
@@ -223,7 +243,98 @@ class Result:
 
 
 class SandboxFault(RuntimeError):
-    """Our fault, not the candidate's: the engine, the image or the harness failed."""
+    """Our fault, not the candidate's: the engine, the image or the harness failed.
+
+    Its message is for operators (logs, staff pages), never for candidates: it may
+    name hosts and engines. ``retryable`` says whether running the job again can help.
+    """
+
+    retryable = True
+
+
+class HarnessFault(SandboxFault):
+    """The harness or the question misbehaved in a way that running again cannot fix."""
+
+    retryable = False
+
+
+def frame_bytes(document: Any) -> bytes:
+    """One frame of the harness's input: the JSON's length in bytes on a line, then the JSON."""
+    data = json.dumps(document).encode("utf-8", "surrogatepass")
+    return b"%d\n" % len(data) + data
+
+
+@dataclass(frozen=True)
+class CheckerJob:
+    """Judges a solution run's check tests: the question's checks module on the results,
+    as plain data, in a sandbox of its own that holds no candidate code."""
+
+    mode: str
+    checks: str
+    generators: str | None
+    tests: tuple[dict[str, Any], ...]
+    limits: Limits
+
+    def harness_input(self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False) -> bytes:
+        head: dict[str, Any] = {
+            "role": "checker",
+            "mode": self.mode,
+            "checks": self.checks,
+            "preload": ["numpy"] if "numpy" in self.checks or "numpy" in (self.generators or "") else [],
+            "limits": {
+                "cpu_seconds": self.limits.cpu_seconds,
+                "wall_seconds": self.limits.wall_seconds,
+                "output_bytes": self.limits.output_bytes,
+                "total_wall_seconds": self.total_wall_seconds,
+                "address_space_mb": address_space_mb,
+            },
+            "isolated": isolated,
+            "batches": 1,
+        }
+        if workdir:
+            head["workdir"] = workdir
+        return frame_bytes(head) + frame_bytes({"tests": list(self.tests), "generators": self.generators})
+
+    @property
+    def total_wall_seconds(self) -> float:
+        return self.limits.wall_seconds * len(self.tests) + 5.0
+
+
+def checker_job(job: Job, report: dict[str, Any]) -> CheckerJob | None:
+    """The checker job for a solution run's check tests that ran to the end, or None."""
+    by_id = {raw.get("id"): raw for raw in report.get("tests", [])}
+    tests = []
+    for test in job.tests:
+        raw = by_id.get(test.id)
+        if not test.check or raw is None or raw.get("status") != "ok":
+            continue
+        if job.mode == "stdio":
+            outputs: list[dict[str, Any]] = [{"stdout": raw.get("stdout", "")}]
+        else:
+            values = raw.get("values")
+            arguments = raw.get("arguments")
+            if not isinstance(values, list):
+                continue  # judged as interference by grade()
+            outputs = [{"result": value} for value in values]
+            if test.report_arguments and isinstance(arguments, list):
+                for output, after in zip(outputs, arguments, strict=False):
+                    output["arguments"] = after
+        item: dict[str, Any] = {"id": test.id, "check": test.check, "outputs": outputs}
+        for key in ("args", "kwargs", "stdin", "generate"):
+            value = getattr(test, key)
+            if value is not None:
+                item[key] = value
+        tests.append(item)
+    if not tests or not job.checks:
+        return None
+    return CheckerJob(mode=job.mode, checks=job.checks, generators=job.generators, tests=tuple(tests), limits=job.limits)
+
+
+def judgements_of(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The checker's word on each test it judged; a checker that did not finish is our fault."""
+    if not report.get("done"):
+        raise SandboxFault("the checker sandbox did not finish")
+    return {raw["id"]: raw for raw in report.get("tests", []) if isinstance(raw.get("id"), str)}
 
 
 def _excerpt(text: str) -> str:
@@ -237,17 +348,36 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Verdict, str]:
+INTERFERED = "the program interfered with the test harness"
+
+
+def _verdict_of_judgement(judgement: dict[str, Any] | None) -> tuple[Verdict, str]:
+    if judgement is None:
+        raise HarnessFault("the checker reported nothing for a check test")
+    status = judgement.get("status")
+    if status == "ok":
+        return Verdict.ACCEPTED, ""
+    if status == "assertion":
+        return Verdict.WRONG_ANSWER, str(judgement.get("message") or "the result does not have the required property")
+    if status == "exception":
+        # The checker could not even read the result: malformed output is a wrong answer (as in testlib).
+        return Verdict.WRONG_ANSWER, f"the result could not be checked ({judgement.get('type')}: {judgement.get('message', '')})"
+    if status == "generator_error":
+        raise HarnessFault(f"the question's generator failed in the checker: {judgement.get('message')}")
+    return Verdict.WRONG_ANSWER, "the result could not be checked in time"
+
+
+def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: dict[str, Any] | None) -> tuple[Verdict, str]:
     status = raw.get("status")
     cpu = raw.get("cpu_seconds") or 0.0
     limit = job.limits.cpu_seconds
     if status == "timeout":
-        return Verdict.TIME_LIMIT_EXCEEDED, f"stopped after {job.limits.wall_seconds:g} s of wall time"
+        return Verdict.TIME_LIMIT_EXCEEDED, f"stopped after {job.limits.wall_seconds:g} s of wall time (the CPU limit is {limit:g} s)"
     if status == "not_run":
         return Verdict.TIME_LIMIT_EXCEEDED, "not run: the submission used up its total time"
     if status == "memory":
         return Verdict.MEMORY_LIMIT_EXCEEDED, f"ran out of memory (limit {job.limits.memory_mb} MB)"
-    if status == "output_limit" or raw.get("stdout_truncated") or raw.get("stderr_truncated"):
+    if status in ("output_limit", "report_full") or raw.get("stdout_truncated") or raw.get("stderr_truncated"):
         return Verdict.OUTPUT_LIMIT_EXCEEDED, f"wrote more than {job.limits.output_bytes} bytes of output"
     if status == "signal":
         number = raw.get("signal", 0)
@@ -263,22 +393,22 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Ver
         return Verdict.RUNTIME_ERROR, f"{raw.get('type')}{where}: {raw.get('message', '')}".strip()
     if status == "exit":
         return Verdict.RUNTIME_ERROR, f"exited with status {raw.get('code')}"
-    if status == "bad_channel":
-        return Verdict.RUNTIME_ERROR, "the program exited before the test finished"
+    if status in ("bad_channel", "harness_error", "assertion"):
+        # No result came back on the test's channel (os._exit, a closed or duplicated
+        # descriptor, garbage written to it) or the child claimed to be the harness.
+        return Verdict.RUNTIME_ERROR, f"{INTERFERED}: it exited or broke its result channel before returning"
     if status == "value_too_large":
         return Verdict.OUTPUT_LIMIT_EXCEEDED, "the returned value is too large"
-    if status == "assertion":
-        return Verdict.WRONG_ANSWER, raw.get("message") or "an assertion failed"
     if status == "fork_failed":
         return Verdict.RUNTIME_ERROR, "could not start the test: earlier tests left too many processes running"
-    if status == "harness_killed":
-        return Verdict.RUNTIME_ERROR, "the program killed the test harness"
-    if status == "harness_error":
-        raise SandboxFault(f"harness failed to set up a test: {raw.get('message')}")
+    if status == "generator_error":
+        raise HarnessFault(f"the question's generator failed: {raw.get('message')}")
     if status != "ok":
-        raise SandboxFault(f"unknown harness status {status!r}")
+        raise HarnessFault(f"unknown harness status {status!r}")
     if test.is_check:
-        return Verdict.ACCEPTED, ""
+        if job.mode == "function" and not isinstance(raw.get("values"), list):
+            return Verdict.RUNTIME_ERROR, f"{INTERFERED}: it sent no results"
+        return _verdict_of_judgement(judgement)
     if not test.compare:
         return Verdict.ACCEPTED, "ran without errors (custom input: nothing to compare)"
     actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
@@ -291,10 +421,25 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job) -> tuple[Ver
     return Verdict.WRONG_ANSWER, "the output does not match the expected output"
 
 
-def grade(job: Job, report: dict[str, Any], backend: str = "") -> Result:
-    """Turns the harness's raw report into per-test verdicts and a weighted score."""
-    if not isinstance(report, dict) or not isinstance(report.get("tests"), list):
-        raise SandboxFault("the harness report is malformed")
+def _missing_verdict(report: dict[str, Any], job: Job) -> tuple[Verdict, str]:
+    """A test the harness never reported: the sandbox was stopped, or the code broke the harness."""
+    stopped = report.get("stopped")
+    if stopped == "watchdog":
+        return Verdict.TIME_LIMIT_EXCEEDED, "the submission ran past its total time limit"
+    if stopped == "memory":
+        return Verdict.MEMORY_LIMIT_EXCEEDED, f"ran out of memory (limit {job.limits.memory_mb} MB)"
+    return Verdict.RUNTIME_ERROR, f"{INTERFERED}: the harness stopped before this test"
+
+
+def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]] | None = None, backend: str = "") -> Result:
+    """Turns the harness's report (and the checker's judgements) into per-test verdicts and a weighted score.
+
+    A test the harness never reported is the candidate's doing once the harness had
+    started (only their code ran after that), so it gets a verdict, never a retry.
+    """
+    if not isinstance(report, dict) or not report.get("started") or not isinstance(report.get("tests"), list):
+        raise SandboxFault("the harness never started")
+    judgements = judgements or {}
     compile_error = report.get("compile_error")
     by_id = {raw.get("id"): raw for raw in report["tests"] if isinstance(raw, dict)}
     results: list[TestResult] = []
@@ -313,8 +458,12 @@ def grade(job: Job, report: dict[str, Any], backend: str = "") -> Result:
             continue
         raw = by_id.get(test.id)
         if raw is None:
-            raise SandboxFault(f"the harness reported nothing for test {test.id}")
-        verdict, message = _verdict_for_raw(test, raw, job)
+            verdict, message = _missing_verdict(report, job)
+            results.append(
+                TestResult(id=test.id, name=test.name or test.id, visible=test.visible, weight=test.weight, verdict=verdict, message=message)
+            )
+            continue
+        verdict, message = _verdict_for_raw(test, raw, job, judgements.get(test.id))
         result = TestResult(
             id=test.id,
             name=test.name or test.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from grading.models import Submission
+from grading.services import WAITING_MESSAGE
 from grading.tasks import submission_run_task
 from questions.models import Question
 from tests.faults.conftest import RIGHT, wait_for
@@ -38,7 +39,7 @@ def test_it_waits_for_a_stopped_engine_then_grades_once_it_is_back(client_for, a
     assert seen["status"] in ("queued", "running"), seen
     assert not seen["verdict"] and seen["score"] is None and seen["result"] is None
     waiting = Submission.objects.get(id=submission_id)
-    assert waiting.status_message.startswith("waiting for a sandbox: the Docker engine does not answer"), waiting.status_message
+    assert waiting.status_message == WAITING_MESSAGE, waiting.status_message
 
     docker_proxy.start()  # the engine is back
     wait_for(

@@ -52,11 +52,33 @@ def test_it_reports_expected_and_actual_for_a_failing_visible_test():
     assert (first.expected, first.actual) == ("3", "-1")
 
 
+def frames(data: bytes) -> list[dict]:
+    documents = []
+    while data:
+        header, _, rest = data.partition(b"\n")
+        documents.append(json.loads(rest[: int(header)]))
+        data = rest[int(header) :]
+    return documents
+
+
 def test_it_never_sends_expected_values_into_the_sandbox():
     job = Job(source="def add(a, b):\n    return 0\n", tests=ADD_TESTS, entrypoint="add")
-    payload = json.loads(job.harness_input().split(b"\n", 1)[1])
-    assert all("expected" not in test for test in payload["tests"])
+    head, *batches = frames(job.harness_input())
+    assert head["batches"] == len(batches) == 2
+    assert all("expected" not in test for batch in batches for test in batch["tests"])
     assert str(10**12 + 1) not in job.harness_input().decode()
+
+
+def test_it_sends_visible_tests_before_hidden_ones_in_their_own_batch():
+    tests = (
+        TestCase(id="t1", name="hidden first", args=[7, 7], expected=14),
+        TestCase(id="t2", name="visible", visible=True, args=[1, 2], expected=3),
+    )
+    job = Job(source="def add(a, b):\n    return 0\n", tests=tests, entrypoint="add", checks="def c(calls):\n    pass\n")
+    _, visible, hidden = frames(job.harness_input())
+    assert [t["id"] for t in visible["tests"]] == ["t2"] and [t["id"] for t in hidden["tests"]] == ["t1"]
+    # The checks module (the checker) never enters the candidate's sandbox.
+    assert "def c(calls)" not in job.harness_input().decode()
 
 
 def test_it_reports_a_runtime_error_with_type_and_line():
@@ -117,13 +139,31 @@ def test_it_treats_a_nonzero_exit_of_a_stdio_program_as_a_runtime_error():
     assert "status 3" in result.tests[0].message
 
 
-def test_it_runs_check_tests_and_reports_the_assertion():
-    checks = "def big(add):\n    assert add(2, 2) == 4, 'two and two make four'\n"
-    tests = (TestCase(id="t1", name="check", visible=True, check="big"),)
-    assert run("def add(a, b):\n    return a + b\n", tests=tests, checks=checks).verdict is Verdict.ACCEPTED
-    wrong = run("def add(a, b):\n    return 5\n", tests=tests, checks=checks)
+def test_it_judges_check_tests_with_the_checker_on_the_returned_data():
+    checks = "def big(calls):\n    for call in calls:\n        assert call['result'] == sum(call['args']), 'two and two make four'\n"
+    generators = "def pairs():\n    return {'calls': [[2, 2], [40, 2]]}\n"
+    tests = (TestCase(id="t1", name="check", visible=True, generate="pairs", check="big"),)
+    right = run("def add(a, b):\n    return a + b\n", tests=tests, checks=checks, generators=generators)
+    assert right.verdict is Verdict.ACCEPTED
+    wrong = run("def add(a, b):\n    return 4\n", tests=tests, checks=checks, generators=generators)
     assert wrong.verdict is Verdict.WRONG_ANSWER
     assert wrong.tests[0].message == "two and two make four"
+
+
+def test_a_checker_that_cannot_read_the_result_gives_a_wrong_answer():
+    checks = "def big(calls):\n    assert calls[0]['result'] + 1 == 5\n"
+    tests = (TestCase(id="t1", name="check", visible=True, args=[2, 2], check="big"),)
+    result = run("def add(a, b):\n    return object()\n", tests=tests, checks=checks)
+    assert result.verdict is Verdict.WRONG_ANSWER
+    assert "could not be checked" in result.tests[0].message
+
+
+def test_a_check_test_can_judge_what_the_call_left_in_its_arguments():
+    checks = "def unchanged(calls):\n    assert calls[0]['args_after'] == [[3, 1, 2]], 'the input was changed'\n    assert calls[0]['result'] == [1, 2, 3]\n"
+    tests = (TestCase(id="t1", name="keeps input", visible=True, args=[[3, 1, 2]], check="unchanged", report_arguments=True),)
+    assert run("def add(xs):\n    return sorted(xs)\n", tests=tests, checks=checks).verdict is Verdict.ACCEPTED
+    in_place = run("def add(xs):\n    xs.sort()\n    return xs\n", tests=tests, checks=checks)
+    assert in_place.verdict is Verdict.WRONG_ANSWER and in_place.tests[0].message == "the input was changed"
 
 
 def test_it_builds_generated_inputs_inside_the_sandbox():

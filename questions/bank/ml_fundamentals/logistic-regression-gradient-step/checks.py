@@ -1,3 +1,6 @@
+"""The checker: judges what the candidate's step returned, and what it left in its
+arguments, as plain data (no candidate code runs here)."""
+
 import numpy as np
 
 
@@ -7,16 +10,14 @@ def _mean_log_loss(X, y, w):
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 
-def step_lowers_loss_and_keeps_inputs(logistic_step):
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(500, 8))
-    y = (rng.random(500) < 0.4).astype(float)
-    w = rng.normal(size=8)
-    X_copy, y_copy, w_copy = X.copy(), y.copy(), w.copy()
-    new_w = np.asarray(logistic_step(X, y, w, 0.05), dtype=float)
+def step_lowers_loss_and_keeps_inputs(calls):
+    (call,) = calls
+    X, y, w, _ = call["args"]
+    new_w = np.asarray(call["result"], dtype=float)
     assert new_w.shape == (8,), f"expected 8 weights, got shape {new_w.shape}"
     assert np.all(np.isfinite(new_w)), "some weights are not finite"
-    assert np.array_equal(X, X_copy) and np.array_equal(y, y_copy), "X or y was modified"
-    assert np.array_equal(w, w_copy), "the input weights were modified in place"
+    X_after, y_after, w_after, _ = call["args_after"]
+    assert np.array_equal(np.asarray(X_after), X) and np.array_equal(np.asarray(y_after), y), "X or y was modified"
+    assert np.array_equal(np.asarray(w_after), w), "the input weights were modified in place"
     before, after = _mean_log_loss(X, y, w), _mean_log_loss(X, y, new_w)
     assert after < before, f"a small step should lower the loss ({before:.6f} -> {after:.6f})"
