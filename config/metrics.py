@@ -71,7 +71,9 @@ SANDBOX_FAULTS = Counter(
 )
 SANDBOX_RETRIES = Counter(
     "mockloop_sandbox_retries",
-    "Submissions queued again after an infrastructure fault (capped by SANDBOX_MAX_RETRIES); never for what the code did.",
+    "Submissions queued again after an infrastructure fault (capped by SANDBOX_MAX_RETRIES), by kind as for "
+    "mockloop_sandbox_faults; never for what the code did.",
+    ["kind"],
 )
 RUBRIC_GRADE_SECONDS = Histogram(
     "mockloop_rubric_grade_seconds",
@@ -109,8 +111,8 @@ def sandbox_fault(*, unavailable: bool) -> None:
     SANDBOX_FAULTS.labels(kind="unavailable" if unavailable else "fault").inc()
 
 
-def sandbox_retry() -> None:
-    SANDBOX_RETRIES.inc()
+def sandbox_retry(*, unavailable: bool) -> None:
+    SANDBOX_RETRIES.labels(kind="unavailable" if unavailable else "fault").inc()
 
 
 @contextmanager

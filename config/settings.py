@@ -218,7 +218,9 @@ SANDBOX_CACHE_DIR = Path(env_str("SANDBOX_CACHE_DIR", str(VAR_DIR / "sandbox")))
 SANDBOX_CPUS = env_float("SANDBOX_CPUS", 1.0)
 SANDBOX_PIDS_LIMIT = env_int("SANDBOX_PIDS_LIMIT", 64)
 SANDBOX_TMPFS_MB = env_int("SANDBOX_TMPFS_MB", 64)
-# Runs and submissions a worker retries while no sandbox is available, with backoff.
+# The unprivileged host uid a root worker drops to before it starts bubblewrap (never 0).
+SANDBOX_HOST_UID = env_int("SANDBOX_HOST_UID", 65534)
+# Runs and submissions a worker retries after an infrastructure fault, with backoff.
 SANDBOX_MAX_RETRIES = env_int("SANDBOX_MAX_RETRIES", 10)
 # Production readiness (faults): a queued submission no worker ever claimed is published
 # again after this long; its message was lost (the broker was down when it was stored).

@@ -18,7 +18,7 @@ from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from grading import selectors, services
 from grading.models import Submission
 from questions.selectors import question_get
-from sandbox.jobs import TestResult, Verdict
+from sandbox.jobs import candidate_view
 
 MAX_WAIT_SECONDS = 25
 
@@ -26,16 +26,11 @@ MAX_WAIT_SECONDS = 25
 def _result_for(submission: Submission, *, everything: bool) -> dict[str, Any] | None:
     if submission.result is None:
         return None
-    result = dict(submission.result)
-    if not everything:
-        tests = []
-        for data in result["tests"]:
-            test = TestResult(**{**data, "verdict": Verdict(data["verdict"])})
-            tests.append(test.for_candidate())
-        result["tests"] = tests
-    hidden = [t for t in submission.result["tests"] if not t["visible"]]
-    result["hidden_summary"] = {"total": len(hidden), "passed": sum(t["verdict"] == Verdict.ACCEPTED for t in hidden)}
-    return result
+    view = candidate_view(submission.result)
+    if everything:
+        # Staff and recruiters: every detail of every test, with the same summary.
+        return {**submission.result, "hidden_summary": view["hidden_summary"]}
+    return view
 
 
 class SubmissionOutput(serializers.Serializer):

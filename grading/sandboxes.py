@@ -51,6 +51,7 @@ def _bubblewrap_backend() -> Backend:
         cpus=settings.SANDBOX_CPUS,
         pids_limit=settings.SANDBOX_PIDS_LIMIT,
         tmpfs_mb=settings.SANDBOX_TMPFS_MB,
+        host_uid=settings.SANDBOX_HOST_UID,
     )
 
 

@@ -31,7 +31,7 @@ def submission_run_task(self, submission_id: int) -> str | None:
             from grading.sandboxes import sandbox_reset
 
             sandbox_reset()
-        metrics.sandbox_retry()
+        metrics.sandbox_retry(unavailable=isinstance(exc, SandboxUnavailable))
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 60)) from None
     return submission.verdict if submission else None
 

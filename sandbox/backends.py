@@ -30,7 +30,9 @@ class HarnessJob(Protocol):
     @property
     def total_wall_seconds(self) -> float: ...
 
-    def harness_input(self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False) -> bytes: ...
+    def harness_input(
+        self, workdir: str | None = None, *, address_space_mb: int | None = None, isolated: bool = False
+    ) -> bytes: ...
 
 
 class Backend(Protocol):

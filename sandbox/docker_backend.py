@@ -64,8 +64,10 @@ class DockerBackend:
         pids_limit: int = 64,
         tmpfs_mb: int = 64,
         warm: int = 2,
+        owner: str | None = None,
     ) -> None:
         self.image = image
+        self.owner = owner or container_owner()
         self.client = client or docker.from_env(timeout=30)
         self.cpus = cpus
         self.pids_limit = pids_limit
@@ -103,7 +105,7 @@ class DockerBackend:
             ipc_mode="private",
             ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)],
             log_config={"type": "json-file", "config": {"max-size": "40m"}},
-            labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds)), OWNER_LABEL: container_owner()},
+            labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds)), OWNER_LABEL: self.owner},
             # The harness itself is pid 1: see the module's docstring.
             init=False,
             detach=True,
@@ -246,7 +248,9 @@ class DockerBackend:
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
             raise SandboxFault(f"lost the Docker engine while reading the report: {exc}") from exc
         if status.get("StatusCode") != 0 and not output:
-            log.warning("sandbox container %s exited with %s before its harness started", container.id[:12], status.get("StatusCode"))
+            log.warning(
+                "sandbox container %s exited with %s before its harness started", container.id[:12], status.get("StatusCode")
+            )
         return parse_report(output, stopped=stopped)
 
 

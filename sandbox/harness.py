@@ -157,13 +157,13 @@ def from_jsonable(value: object) -> object:
     return value
 
 
-def _calls_of(generated: object, mode: str) -> list[dict]:
+def _calls_of(generated: object, mode: str) -> list[dict[str, typing.Any]]:
     """A generator's output as a list of calls: one call, or ``{"calls": [...]}`` for several."""
     if isinstance(generated, dict) and "calls" in generated:
         calls = list(generated["calls"])
     else:
         calls = [generated]
-    normalized = []
+    normalized: list[dict[str, typing.Any]] = []
     for call in calls:
         if mode == "stdio":
             normalized.append({"stdin": call if isinstance(call, str) else str(call)})
@@ -243,9 +243,10 @@ def _child_setup(limits: dict, workdir: str, streams: tuple[int, int, int]) -> N
     os.closerange(3, RESULT_FD)
     os.closerange(RESULT_FD + 1, 65536)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the child's own streams, for its lifetime
-    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    # The child's own streams, for its lifetime.
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", closefd=False)
+    sys.stderr = open(2, "w", closefd=False)
     cpu = max(1, math.ceil(limits["cpu_seconds"]))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"], limits["output_bytes"]))
@@ -320,7 +321,9 @@ def _checker_child(job: dict, test: dict, checks: types.CodeType, calls: list[di
     judge = getattr(module, test["check"])
     outputs = test.get("outputs") or []
     if job["mode"] == "stdio":
-        judged = [{"stdin": call["stdin"], "stdout": output.get("stdout", "")} for call, output in zip(calls, outputs, strict=False)]
+        judged = [
+            {"stdin": call["stdin"], "stdout": output.get("stdout", "")} for call, output in zip(calls, outputs, strict=False)
+        ]
     else:
         judged = []
         for call, output in zip(calls, outputs, strict=False):
@@ -345,21 +348,25 @@ def _run_child(job: dict, test: dict, body: typing.Callable[[], None], streams: 
     """The forked child: set up, run ``body``, report. Never returns, whatever the code
     did to its descriptors or to the modules the harness uses."""
     try:
-        try:
-            _child_setup(job["limits"], job["workdir"], streams)
-        except BaseException as exc:  # noqa: BLE001
-            _write_result({"status": "harness_error", "message": repr(exc)[:MESSAGE_CHARS]})
-            return
-        _run_body(job, body)
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # noqa: BLE001, S110 - its output is read back from the files either way
-            pass
+        _child_body(job, body, streams)
     except BaseException:  # noqa: BLE001, S110 - nothing more can be reported: the harness sees a bad channel
         pass
     finally:
         os._exit(0)
+
+
+def _child_body(job: dict, body: typing.Callable[[], None], streams: tuple[int, int, int]) -> None:
+    try:
+        _child_setup(job["limits"], job["workdir"], streams)
+    except BaseException as exc:  # noqa: BLE001
+        _write_result({"status": "harness_error", "message": repr(exc)[:MESSAGE_CHARS]})
+        return
+    _run_body(job, body)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001, S110 - its output is read back from the files either way
+        pass
 
 
 def _run_body(job: dict, body: typing.Callable[[], None]) -> None:
@@ -448,6 +455,34 @@ def _empty_directory(path: str, keep: typing.Collection[str] = ()) -> None:
                 os.unlink(full)
         except OSError:
             pass
+
+
+MAX_PAYLOAD_DEPTH = 200
+
+
+def _shallow(value: object, limit: int = MAX_PAYLOAD_DEPTH) -> bool:
+    """Whether JSON data nests no deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+    return True
+
+
+def _parse_payload(data: bytes) -> dict:
+    """A child's result, parsed and checked; anything unreadable is a bad channel."""
+    try:
+        payload = json.loads(data)
+    except (ValueError, RecursionError):
+        return {"status": "bad_channel"}
+    if not _shallow(payload):
+        return {"status": "bad_channel"}
+    return _safe_payload(payload)
 
 
 def _safe_payload(payload: object) -> dict:
@@ -540,10 +575,7 @@ def _run_forked(job: dict, test: dict, body: typing.Callable[[], None], stdin_te
     if size > MAX_VALUE_BYTES:
         result["status"] = "value_too_large"
         return result
-    try:
-        payload = _safe_payload(json.loads(b"".join(chunks)))
-    except ValueError:
-        payload = {"status": "bad_channel"}
+    payload = _parse_payload(b"".join(chunks))
     if payload["status"] == "bad_channel":
         # The child exited without a readable result: os._exit, a closed or
         # duplicated channel, or garbage written to it.
@@ -697,7 +729,9 @@ def main() -> int:
     job.setdefault("workdir", os.getcwd())
     job.setdefault("role", "solution")
     isolated = bool(job.get("isolated"))
-    report.emit({"event": "started", "harness": HARNESS_VERSION, "role": job["role"], "pid": os.getpid(), "protected": dumpable_off})
+    report.emit(
+        {"event": "started", "harness": HARNESS_VERSION, "role": job["role"], "pid": os.getpid(), "protected": dumpable_off}
+    )
     for module_name in job.get("preload", []):
         try:
             __import__(module_name)

@@ -145,7 +145,7 @@ class Job:
         visible = [t for t in self.tests if t.visible]
         hidden = [t for t in self.tests if not t.visible]
         batches = [batch for batch in (visible, hidden) if batch]
-        head = {
+        head: dict[str, Any] = {
             "role": "solution",
             "mode": self.mode,
             "entrypoint": self.entrypoint,
@@ -158,7 +158,7 @@ class Job:
         }
         if workdir:
             head["workdir"] = workdir
-        frames = [head]
+        frames: list[dict[str, Any]] = [head]
         for batch in batches:
             items = []
             for test in batch:
@@ -240,6 +240,17 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def candidate_view(result: dict[str, Any]) -> dict[str, Any]:
+    """What a candidate may see of a stored result (``Result.as_dict()``): every detail
+    of visible tests, the verdict, time and memory of hidden ones, and how many hidden
+    tests passed."""
+    view = dict(result)
+    view["tests"] = [TestResult(**{**data, "verdict": Verdict(data["verdict"])}).for_candidate() for data in result["tests"]]
+    hidden = [t for t in result["tests"] if not t["visible"]]
+    view["hidden_summary"] = {"total": len(hidden), "passed": sum(t["verdict"] == Verdict.ACCEPTED for t in hidden)}
+    return view
 
 
 class SandboxFault(RuntimeError):
@@ -372,7 +383,10 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: d
     cpu = raw.get("cpu_seconds") or 0.0
     limit = job.limits.cpu_seconds
     if status == "timeout":
-        return Verdict.TIME_LIMIT_EXCEEDED, f"stopped after {job.limits.wall_seconds:g} s of wall time (the CPU limit is {limit:g} s)"
+        return (
+            Verdict.TIME_LIMIT_EXCEEDED,
+            f"stopped after {job.limits.wall_seconds:g} s of wall time (the CPU limit is {limit:g} s)",
+        )
     if status == "not_run":
         return Verdict.TIME_LIMIT_EXCEEDED, "not run: the submission used up its total time"
     if status == "memory":
@@ -431,6 +445,12 @@ def _missing_verdict(report: dict[str, Any], job: Job) -> tuple[Verdict, str]:
     return Verdict.RUNTIME_ERROR, f"{INTERFERED}: the harness stopped before this test"
 
 
+def _unreported(test: TestCase, verdict: Verdict, message: str) -> TestResult:
+    return TestResult(
+        id=test.id, name=test.name or test.id, visible=test.visible, weight=test.weight, verdict=verdict, message=message
+    )
+
+
 def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]] | None = None, backend: str = "") -> Result:
     """Turns the harness's report (and the checker's judgements) into per-test verdicts and a weighted score.
 
@@ -445,23 +465,11 @@ def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]
     results: list[TestResult] = []
     for test in job.tests:
         if compile_error:
-            results.append(
-                TestResult(
-                    id=test.id,
-                    name=test.name or test.id,
-                    visible=test.visible,
-                    weight=test.weight,
-                    verdict=Verdict.COMPILATION_ERROR,
-                    message="not run: the code does not compile",
-                )
-            )
+            results.append(_unreported(test, Verdict.COMPILATION_ERROR, "not run: the code does not compile"))
             continue
         raw = by_id.get(test.id)
         if raw is None:
-            verdict, message = _missing_verdict(report, job)
-            results.append(
-                TestResult(id=test.id, name=test.name or test.id, visible=test.visible, weight=test.weight, verdict=verdict, message=message)
-            )
+            results.append(_unreported(test, *_missing_verdict(report, job)))
             continue
         verdict, message = _verdict_for_raw(test, raw, job, judgements.get(test.id))
         result = TestResult(

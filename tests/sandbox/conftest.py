@@ -42,3 +42,11 @@ def assert_still_works(backend) -> None:
 def host_processes(pattern: str) -> list[str]:
     found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True, check=False).stdout
     return [line for line in found.splitlines() if "pgrep" not in line]
+
+
+def containers_owned_by(owner: str) -> set[str]:
+    """The ids of the sandbox containers that carry this owner label."""
+    listed = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=mockloop.owner={owner}"], capture_output=True, text=True, check=True
+    )
+    return set(listed.stdout.split())

@@ -143,7 +143,10 @@ def test_no_capabilities_at_all(backend):
         # A believable result for the test, then gone before the harness's own one is written.
         ('{"status": "ok", "value": "FORGED"}', {"t1": Verdict.WRONG_ANSWER, "t2": Verdict.WRONG_ANSWER}),
         # The harness's measurements, forged too: they never win over its own.
-        ('{"status": "ok", "value": "HELLO", "cpu_seconds": 0, "stdout": "", "id": "t1"}', {"t1": Verdict.WRONG_ANSWER, "t2": Verdict.ACCEPTED}),
+        (
+            '{"status": "ok", "value": "HELLO", "cpu_seconds": 0, "stdout": "", "id": "t1"}',
+            {"t1": Verdict.WRONG_ANSWER, "t2": Verdict.ACCEPTED},
+        ),
         # Claiming to be the harness failing, to be retried.
         ('{"status": "harness_error", "message": "x"}', {"t1": Verdict.RUNTIME_ERROR, "t2": Verdict.RUNTIME_ERROR}),
         ("not json at all", {"t1": Verdict.RUNTIME_ERROR, "t2": Verdict.RUNTIME_ERROR}),
@@ -164,7 +167,7 @@ def test_forged_cpu_time_does_not_hide_a_time_limit(backend):
         "    end = time.process_time() + 0.8\n"
         "    while time.process_time() < end:\n"
         "        pass\n"
-        "    os.write(99, ('{\"status\": \"ok\", \"value\": \"%s\", \"cpu_seconds\": 0.01}' % word.upper()).encode())\n"
+        '    os.write(99, (\'{"status": "ok", "value": "%s", "cpu_seconds": 0.01}\' % word.upper()).encode())\n'
         "    os._exit(0)\n"
     )
     result = shout(backend, source, cpu=0.5)
@@ -269,7 +272,7 @@ def test_values_with_their_own_equality_never_cross(backend, liar):
 @pytest.mark.parametrize(
     "patch",
     [
-        "import json\n    json.dumps = lambda *a, **k: '{\"status\": \"ok\", \"value\": \"HELLO\"}'",
+        'import json\n    json.dumps = lambda *a, **k: \'{"status": "ok", "value": "HELLO"}\'',
         "import builtins\n    builtins.isinstance = lambda *a: True\n    builtins.type = lambda *a: str",
         "import sys\n    sys.modules['json'] = None\n    sys.modules['math'] = None",
     ],
@@ -298,12 +301,18 @@ SORT_TESTS = (TestCase(id="t1", name="sorts", visible=True, generate="lists", ch
     [
         ("def probe(xs):\n    return sorted(xs)\n", Verdict.ACCEPTED),
         # The old hole: a forged "ok" and a quick exit before the check could run.
-        ("import os\ndef probe(xs):\n    os.write(99, b'{\"status\": \"ok\"}')\n    os._exit(0)\n", Verdict.RUNTIME_ERROR),
+        ('import os\ndef probe(xs):\n    os.write(99, b\'{"status": "ok"}\')\n    os._exit(0)\n', Verdict.RUNTIME_ERROR),
         # Forged results are only data, and the checker judges them.
-        ("import os\ndef probe(xs):\n    os.write(99, b'{\"status\": \"ok\", \"values\": [[1], [2]]}')\n    os._exit(0)\n", Verdict.WRONG_ANSWER),
+        (
+            'import os\ndef probe(xs):\n    os.write(99, b\'{"status": "ok", "values": [[1], [2]]}\')\n    os._exit(0)\n',
+            Verdict.WRONG_ANSWER,
+        ),
         # Patching the checker's tools here reaches nothing: the checker runs in a sandbox of its own.
         ("import builtins\nbuiltins.sorted = lambda xs: list(xs)\ndef probe(xs):\n    return list(xs)\n", Verdict.WRONG_ANSWER),
-        ("class Liar(list):\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef probe(xs):\n    return Liar([0])\n", Verdict.WRONG_ANSWER),
+        (
+            "class Liar(list):\n    def __eq__(self, other):\n        return True\n    __hash__ = None\ndef probe(xs):\n    return Liar([0])\n",
+            Verdict.WRONG_ANSWER,
+        ),
         ("def probe(xs):\n    xs.sort()\n    return xs\n", Verdict.WRONG_ANSWER),
     ],
 )

@@ -7,7 +7,6 @@ and then checks that the host and the backend are unharmed.
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 import uuid
@@ -16,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.docker_backend import container_owner
-from sandbox.jobs import TestCase, Verdict
-from tests.sandbox.conftest import actual_of, assert_still_works, host_processes, run
+from sandbox.jobs import SandboxFault, TestCase, Verdict
+from tests.sandbox.conftest import actual_of, assert_still_works, containers_owned_by, host_processes, run
 
 pytestmark = pytest.mark.django_db
 
@@ -239,14 +238,8 @@ def test_nothing_is_left_behind(backend):
 
     def leftovers() -> set[str]:
         if backend.name == "docker":
-            listed = subprocess.run(
-                # This process's containers only: the engine may be running other processes' sandboxes.
-                ["docker", "ps", "-aq", "--filter", f"label=mockloop.owner={container_owner()}"],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            return set(listed.stdout.split())
+            # This process's containers only: the engine may be running other processes' sandboxes.
+            return containers_owned_by(container_owner())
         parent = Path("/sys/fs/cgroup/memory/mockloop-sandbox")
         return {p.name for p in parent.iterdir() if p.is_dir()} if parent.is_dir() else set()
 
@@ -267,3 +260,26 @@ def test_the_outer_watchdog_stops_a_sandbox_that_overstays(backend, monkeypatch)
     assert result.verdict is Verdict.TIME_LIMIT_EXCEEDED
     assert time.monotonic() - started < 8
     assert_still_works(backend)
+
+
+def test_closing_the_docker_backend_stops_its_warming_and_leaves_no_container():
+    """close() waits for the background refill a run started, instead of racing it."""
+    from grading.sandboxes import SandboxUnavailable, sandbox_backend
+    from sandbox.docker_backend import DockerBackend
+
+    try:
+        shared = sandbox_backend("docker")
+    except SandboxUnavailable as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"docker sandbox not available here: {exc}")
+    owner = f"{container_owner()}:close-{uuid.uuid4().hex[:6]}"
+    backend = DockerBackend(shared.image, client=shared.client, warm=2, owner=owner)
+
+    assert run(backend, "def probe():\n    return 'never'\n").verdict is Verdict.ACCEPTED
+    backend.close()  # the refill of two warm containers is under way in the background
+    left = containers_owned_by(owner)
+    time.sleep(2)  # anything still starting would show up now
+    assert left == set() and containers_owned_by(owner) == set()
+    with pytest.raises(SandboxFault):
+        run(backend, "def probe():\n    return 'never'\n")

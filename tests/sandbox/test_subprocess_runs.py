@@ -140,7 +140,9 @@ def test_it_treats_a_nonzero_exit_of_a_stdio_program_as_a_runtime_error():
 
 
 def test_it_judges_check_tests_with_the_checker_on_the_returned_data():
-    checks = "def big(calls):\n    for call in calls:\n        assert call['result'] == sum(call['args']), 'two and two make four'\n"
+    checks = (
+        "def big(calls):\n    for call in calls:\n        assert call['result'] == sum(call['args']), 'two and two make four'\n"
+    )
     generators = "def pairs():\n    return {'calls': [[2, 2], [40, 2]]}\n"
     tests = (TestCase(id="t1", name="check", visible=True, generate="pairs", check="big"),)
     right = run("def add(a, b):\n    return a + b\n", tests=tests, checks=checks, generators=generators)
