@@ -1,11 +1,13 @@
 from django import forms
 
+from config.forms import TextField
+
 
 class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=150, required=False)
+    name = TextField(max_length=150, required=False)
     email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, max_length=128, help_text="At least 10 characters.")
-    organization_name = forms.CharField(
+    password = TextField(widget=forms.PasswordInput, max_length=128, help_text="At least 10 characters.")
+    organization_name = TextField(
         max_length=120,
         required=False,
         label="Organization (recruiters only)",
@@ -14,5 +16,5 @@ class SignUpForm(forms.Form):
 
 
 class InviteAcceptForm(forms.Form):
-    name = forms.CharField(max_length=150, required=False)
-    password = forms.CharField(widget=forms.PasswordInput, max_length=128, help_text="At least 10 characters.")
+    name = TextField(max_length=150, required=False)
+    password = TextField(widget=forms.PasswordInput, max_length=128, help_text="At least 10 characters.")

@@ -32,7 +32,7 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     """Sends ``task`` once the current transaction commits, robustly: a broker that is
     down then must not turn a request whose work is already stored into an error. Only
     for tasks that a beat sweep re-queues from the database (submissions, rubric grades,
-    webhook deliveries); the failure is logged by Django.
+    similarity checks, webhook deliveries); the failure is logged by Django.
     """
 
     def send() -> None:

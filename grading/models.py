@@ -125,3 +125,14 @@ class SimilarityFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_a_id} ~ {self.answer_b_id} ({self.similarity:.0%})"
+
+
+class SimilarityCheck(models.Model):
+    """That an answer's similarity check ran: the sweep re-queues finished answers without one."""
+
+    answer = models.OneToOneField("interview.Answer", on_delete=models.CASCADE, related_name="similarity_check")
+    checked_at = models.DateTimeField(default=timezone.now)
+    flags = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"answer {self.answer_id} checked at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from grading.llm import LlmGradeInvalid, LlmGrader, LlmResult
 from grading.local_grader import LocalGrader
 from grading.models import AnswerGrade, GradeOverride
 from grading.rubric import LEVELS, PROMPT_VERSION, answer_problems, injection_precheck, rubric_hash, weighted_score
+from questions.text import text_problem
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +252,9 @@ def grade_override(*, grade: AnswerGrade, user: User, criterion_id: str, level: 
         raise ApplicationError("level must be 0 to 4", code="invalid", fields={"level": ["0 to 4"]})
     if not comment.strip():
         raise ApplicationError("say why you changed the level", code="invalid", fields={"comment": ["required"]})
+    problem = text_problem(comment)
+    if problem:
+        raise ApplicationError(f"the reason {problem}", code="invalid", fields={"comment": [problem]})
     with transaction.atomic():
         override = GradeOverride.objects.create(
             grade=grade, criterion_id=criterion_id, level=level, comment=comment.strip(), by=user

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
-from grading.models import SimilarityFlag
+from grading.models import SimilarityCheck, SimilarityFlag
 from grading.similarity import code_fingerprints, compare, text_fingerprints
 
 # Fewer fingerprints than this and any overlap is too small to mean anything.
@@ -21,8 +24,38 @@ def _fingerprints(answer):
     return ("text", text_fingerprints(payload.get("text") or ""))
 
 
+# A finished answer's check is queued at finish; one still unchecked after this long lost its message.
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 200
+
+
 def answer_similarity_check(*, answer_id: int) -> list[SimilarityFlag]:
-    """Compares one finished answer with other candidates' answers to the same question."""
+    """Compares one finished answer with other candidates' answers to the same question,
+    and records that the check ran (so the sweep leaves it alone)."""
+    flags = _similar_answers_flag(answer_id)
+    SimilarityCheck.objects.update_or_create(answer_id=answer_id, defaults={"checked_at": timezone.now(), "flags": len(flags)})
+    return flags
+
+
+def answers_unchecked_for_similarity(*, now: datetime | None = None) -> list[int]:
+    """Finished coding and written answers whose similarity check never ran: its task was
+    lost (the broker was down at finish, or a worker died with it)."""
+    from interview.models import Answer
+
+    before = (now or timezone.now()) - SWEEP_AFTER
+    return list(
+        Answer.objects.filter(
+            session_question__session__status="finished",
+            session_question__session__finished_at__lt=before,
+            session_question__question_version__question__kind__in=["coding", "free_text"],
+            similarity_check__isnull=True,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def _similar_answers_flag(answer_id: int) -> list[SimilarityFlag]:
     from interview.models import Answer
 
     answer = Answer.objects.select_related("session_question__question_version__question", "session_question__session").get(

@@ -99,3 +99,14 @@ def answer_similarity_task(answer_id: int) -> int:
     from grading.similarity_services import answer_similarity_check
 
     return len(answer_similarity_check(answer_id=answer_id))
+
+
+@shared_task
+def answers_similarity_sweep() -> int:
+    """Queues the similarity check of finished answers that never had one (a lost message)."""
+    from grading.similarity_services import answers_unchecked_for_similarity
+
+    unchecked = answers_unchecked_for_similarity()
+    for answer_id in unchecked:
+        answer_similarity_task.delay(answer_id)
+    return len(unchecked)

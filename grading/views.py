@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config.api import MAX_ID
 from config.errors import ApplicationError, NotFoundError
 from grading import dashboard
 from grading.dashboard_apis import DashboardFilterSerializer
@@ -80,6 +81,8 @@ def dashboard_compare_page(request: HttpRequest) -> HttpResponse:
         session_ids = [int(value) for value in raw]
     except ValueError:
         return render(request, "grading/compare.html", {"error": "Interviews are picked by their number."}, status=400)
+    if any(not 0 < session_id <= MAX_ID for session_id in session_ids):
+        raise Http404("no such interview")
     try:
         comparison = dashboard.sessions_compare(request.user, session_ids=session_ids)
     except NotFoundError as exc:

@@ -1,13 +1,14 @@
 from django import forms
 
+from config.forms import TextField
 from questions.bank_format import Difficulty, Kind, Track
 
 ANY = [("", "any")]
 
 
 class TemplateForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    title = TextField(max_length=200)
+    description = TextField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     total_minutes = forms.IntegerField(min_value=1, max_value=480, initial=45)
     shuffle_questions = forms.BooleanField(required=False)
 
@@ -15,7 +16,7 @@ class TemplateForm(forms.Form):
 class SectionForm(forms.Form):
     """One section drawn at random from the bank (fixed questions: use the API)."""
 
-    title = forms.CharField(max_length=120, required=False)
+    title = TextField(max_length=120, required=False)
     minutes = forms.IntegerField(min_value=1, max_value=240, required=False)
     draw_count = forms.IntegerField(min_value=1, max_value=20, required=False, label="Questions")
     draw_track = forms.ChoiceField(choices=ANY + [(t.value, t.value) for t in Track], required=False, label="Track")

@@ -6,7 +6,7 @@ import logging
 import math
 import random
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -279,12 +279,50 @@ def assessment_start(*, token: str, candidate: User) -> InterviewSession:
 # -- answering ---------------------------------------------------------------------
 
 
+def _grace() -> timedelta:
+    return timedelta(seconds=GRACE_SECONDS)
+
+
+def session_time_is_up(session: InterviewSession, *, now: datetime | None = None) -> bool:
+    """Whether the interview's own deadline (plus the grace for saves in flight) has passed."""
+    return (now or timezone.now()) > session.deadline + _grace()
+
+
+def session_accepts_work(
+    session: InterviewSession, question: SessionQuestion | None = None, *, now: datetime | None = None
+) -> None:
+    """The one rule for whether work on ``question`` (or on the interview) is taken now.
+
+    Save, run, submit, finish and the expiry sweep all ask this: the interview is in
+    progress, its deadline plus a few seconds' grace has not passed, and neither has
+    the question's section deadline. Raises SessionClosed, saying which, otherwise.
+    """
+    now = now or timezone.now()
+    if session.status != InterviewSession.Status.IN_PROGRESS:
+        if session.finish_reason == InterviewSession.FinishReason.EXPIRED:
+            raise SessionClosed(
+                f"Time is up: the interview ended at {session.deadline:%H:%M:%S} UTC, so this answer was not saved"
+            )
+        raise SessionClosed("this interview is finished; answers can no longer change")
+    if session_time_is_up(session, now=now):
+        raise SessionClosed("Time is up: this answer arrived after the deadline")
+    if question is not None and question.section_deadline and now > question.section_deadline + _grace():
+        raise SessionClosed("time is up for this section")
+
+
 def session_expire_if_due(session: InterviewSession) -> InterviewSession:
     """Finalizes a session whose time is up (on access, and from a periodic task)."""
-    if session.status == InterviewSession.Status.IN_PROGRESS and timezone.now() > session.deadline + timedelta(
-        seconds=GRACE_SECONDS
-    ):
+    if session.status == InterviewSession.Status.IN_PROGRESS and session_time_is_up(session):
         session_finish(session_id=session.id, reason=InterviewSession.FinishReason.EXPIRED)
+        session.refresh_from_db()
+    return session
+
+
+def session_candidate_finish(*, session: InterviewSession) -> InterviewSession:
+    """The candidate ends the interview. Once time is up it ended by expiry, whoever asks."""
+    if session.status == InterviewSession.Status.IN_PROGRESS:
+        reason = InterviewSession.FinishReason.EXPIRED if session_time_is_up(session) else InterviewSession.FinishReason.CANDIDATE
+        session_finish(session_id=session.id, reason=reason)
         session.refresh_from_db()
     return session
 
@@ -338,34 +376,35 @@ def _validate_payload(kind: str, version: QuestionVersion, payload: Any) -> dict
     return {"text": text}
 
 
-def answer_save(*, session: InterviewSession, position: int, payload: Any, revision: int) -> Answer:
-    """Saves the latest answer to one question, if the server's clock allows it.
+def _session_question(session: InterviewSession, position: int, *, coding: bool = False) -> SessionQuestion:
+    question = (
+        SessionQuestion.objects.select_related("question_version__question").filter(session=session, position=position).first()
+    )
+    if question is None or (coding and question.question_version.question.kind != Kind.CODING):
+        raise NotFoundError("this interview has no such coding question" if coding else "this interview has no such question")
+    return question
+
+
+def _answer_store(
+    *, session: InterviewSession, position: int, payload: Any, revision: int | None, coding: bool = False
+) -> Answer:
+    """Stores an answer under the one rule, with revisions: the work of save and submit.
 
     ``revision`` is the client's counter: a save that arrives after a newer one (a
     retried request overtaken by the next) is ignored, so newer work is never lost.
+    None means "the next one" (an API client that keeps no counter).
     """
     now = timezone.now()
     with transaction.atomic():
         session = InterviewSession.objects.select_for_update().get(id=session.id)
-        if session.status != InterviewSession.Status.IN_PROGRESS:
-            if session.finish_reason == InterviewSession.FinishReason.EXPIRED:
-                raise SessionClosed(
-                    f"Time is up: the interview ended at {session.deadline:%H:%M:%S} UTC, so this answer was not saved"
-                )
-            raise SessionClosed("this interview is finished; answers can no longer change")
-        if now > session.deadline + timedelta(seconds=GRACE_SECONDS):
-            raise SessionClosed("Time is up: this answer arrived after the deadline")
-        question = (
-            SessionQuestion.objects.select_related("question_version__question")
-            .filter(session=session, position=position)
-            .first()
-        )
-        if question is None:
-            raise NotFoundError("this interview has no such question")
-        if question.section_deadline and now > question.section_deadline + timedelta(seconds=GRACE_SECONDS):
-            raise SessionClosed("time is up for this section")
+        question = _session_question(session, position, coding=coding)
+        session_accepts_work(session, question, now=now)
         clean = _validate_payload(question.question_version.question.kind, question.question_version, payload)
         answer = Answer.objects.select_for_update().get(session_question=question)
+        if revision is None:
+            if clean == answer.payload:
+                return answer
+            revision = answer.revision + 1
         if revision <= answer.revision:
             return answer  # an older save arriving late: the newer one stays
         answer.payload = clean
@@ -375,17 +414,17 @@ def answer_save(*, session: InterviewSession, position: int, payload: Any, revis
     return answer
 
 
+def answer_save(*, session: InterviewSession, position: int, payload: Any, revision: int) -> Answer:
+    """Saves the latest answer to one question, if the server's clock allows it (session_accepts_work)."""
+    return _answer_store(session=session, position=position, payload=payload, revision=revision)
+
+
 def session_run_code(*, session: InterviewSession, position: int, source: str, custom_input: Any = None) -> Submission:
     """ "Run" inside an interview: the visible tests and custom input, while time remains."""
     from grading.services import submission_create
 
-    if session.status != InterviewSession.Status.IN_PROGRESS or timezone.now() > session.deadline + timedelta(
-        seconds=GRACE_SECONDS
-    ):
-        raise SessionClosed("this interview is finished")
-    question = session.questions.select_related("question_version__question").filter(position=position).first()
-    if question is None:
-        raise NotFoundError("this interview has no such question")
+    question = _session_question(session, position)
+    session_accepts_work(session, question)
     return submission_create(
         user=session.candidate,
         question=question.question_version.question,
@@ -396,21 +435,19 @@ def session_run_code(*, session: InterviewSession, position: int, source: str, c
     )
 
 
-def session_submit_code(*, session: InterviewSession, position: int, source: str) -> Submission | None:
-    """ "Submit" inside an interview. In practice it grades on every test now and the
-    candidate sees how it did; in an assessment the answer is kept and graded when
-    the interview ends, and nothing is shown."""
+def session_submit_code(
+    *, session: InterviewSession, position: int, source: str, revision: int | None = None
+) -> Submission | None:
+    """ "Submit" inside an interview. The source becomes the answer first (with the
+    revision rules of a save), so it is what the interview grades. In practice it is
+    also graded on every test now and the candidate sees how it did; in an assessment
+    it is graded when the interview ends, and nothing is shown."""
     from grading.services import submission_create
 
-    if session.status != InterviewSession.Status.IN_PROGRESS or timezone.now() > session.deadline + timedelta(
-        seconds=GRACE_SECONDS
-    ):
-        raise SessionClosed("this interview is finished")
-    question = session.questions.select_related("question_version__question").filter(position=position).first()
-    if question is None or question.question_version.question.kind != Kind.CODING:
-        raise NotFoundError("this interview has no such coding question")
+    _answer_store(session=session, position=position, payload={"source": source}, revision=revision, coding=True)
     if session.mode == InterviewSession.Mode.ASSESSMENT:
         return None
+    question = _session_question(session, position, coding=True)
     return submission_create(
         user=session.candidate,
         question=question.question_version.question,
@@ -547,8 +584,9 @@ def session_score_update(*, session_id: int) -> None:
 
 def sessions_finalize_expired() -> list[int]:
     """Finishes every session whose deadline passed, grading the saved answers."""
+    # session_time_is_up, as a query.
     due = InterviewSession.objects.filter(
-        status=InterviewSession.Status.IN_PROGRESS, deadline__lt=timezone.now() - timedelta(seconds=GRACE_SECONDS)
+        status=InterviewSession.Status.IN_PROGRESS, deadline__lt=timezone.now() - _grace()
     ).values_list("id", flat=True)
     finished = []
     for session_id in list(due):

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from questions.text import data_problems, first_unstorable, text_problem
 from sandbox.compare import Comparison
 
 MANIFEST = "question.yaml"
@@ -328,13 +329,19 @@ def _read_text(path: Path, display: str, field_name: str, errors: list[BankError
         if path.stat().st_size > MAX_FILE_BYTES:
             errors.append(BankError(display, field_name, f"file is over {MAX_FILE_BYTES // 1024} KiB"))
             return None
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         errors.append(BankError(display, field_name, "file not found"))
     except UnicodeDecodeError:
         errors.append(BankError(display, field_name, "file is not valid UTF-8"))
     except OSError as exc:
         errors.append(BankError(display, field_name, f"cannot read file: {exc.strerror}"))
+    else:
+        problem = text_problem(text)
+        if problem is None:
+            return text
+        line = text.count("\n", 0, first_unstorable(text)) + 1
+        errors.append(BankError(display, f"line {line}", f"the file {problem}"))
     return None
 
 
@@ -362,6 +369,9 @@ def load_question(folder: Path, root: Path | None = None) -> QuestionBundle:
         raise BankInvalid([BankError(manifest_display, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from exc
     if not isinstance(raw, dict):
         raise BankInvalid([BankError(manifest_display, "", "must be a YAML mapping")])
+    unstorable = data_problems(raw)
+    if unstorable is not None:
+        raise BankInvalid([BankError(manifest_display, unstorable[0], unstorable[1])])
     try:
         manifest = Manifest.model_validate(raw)
     except ValidationError as exc:

@@ -371,7 +371,8 @@
     changed(question.position, { source });
     await save(question.position);
     output.replaceChildren(el("p", { class: "muted", text: action === "run" ? "Running the example tests…" : "Submitting…" }));
-    const body = action === "run" ? { source, custom_input: customInput } : { source };
+    // Submit stores the source as the answer, under the revision this page just saved it with.
+    const body = action === "run" ? { source, custom_input: customInput } : { source, revision: answers[question.position].revision };
     const started = await api("POST", `/api/sessions/${sessionId}/answers/${question.position}/${action}/`, body);
     if (started.status === 204) {
       output.replaceChildren(el("p", { class: "saved", text: "Submitted. It will be graded when the interview ends." }));

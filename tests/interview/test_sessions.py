@@ -150,12 +150,13 @@ def test_a_save_within_the_grace_period_counts(client_for, alice, template):
     client = client_for(alice)
     session = _start(client, template)
     InterviewSession.objects.filter(id=session["id"]).update(deadline=timezone.now() - timedelta(seconds=2))
+    position = _position(session, "numeric")
     response = client.put(
-        f"/api/sessions/{session['id']}/answers/{_position(session, 'numeric')}/",
-        {"payload": {"value": 0.75}, "revision": 1},
-        format="json",
+        f"/api/sessions/{session['id']}/answers/{position}/", {"payload": {"value": 0.75}, "revision": 1}, format="json"
     )
     assert response.status_code == 200
+    stored = Answer.objects.get(session_question__session_id=session["id"], session_question__position=position)
+    assert (stored.payload, stored.revision) == ({"value": 0.75}, 1)
 
 
 @pytest.mark.django_db(transaction=True)
