@@ -245,11 +245,20 @@ def assessment_invite_create(
         expires_at=timezone.now() + timedelta(hours=settings.ASSESSMENT_INVITE_TTL_HOURS),
     )
     invite.full_clean()
-    with transaction.atomic():
-        invite.save()
-        from interview.tasks import assessment_invite_email_send
+    invite.save()
+    from interview.tasks import assessment_invite_email_send
 
-        assessment_invite_email_send.delay_on_commit(invite.id, token)
+    try:
+        assessment_invite_email_send.delay(invite.id, token)
+    except Exception as exc:
+        # The token exists only in the email: an invite whose email was never queued could
+        # never be used, and no sweep can send it again. It is undone and said, not lost.
+        invite.delete()
+        raise ApplicationError(
+            "the invitation email could not be queued, so no invitation was made; try again in a minute",
+            code="queue_unavailable",
+            status_code=503,
+        ) from exc
     return invite, token
 
 

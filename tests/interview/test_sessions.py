@@ -216,8 +216,8 @@ def test_an_assessment_invite_works_once_for_the_invited_candidate(
 ):
     from interview.tasks import assessment_invite_email_send
 
-    # The email task runs right here on commit, instead of through the broker.
-    monkeypatch.setattr(assessment_invite_email_send, "delay_on_commit", assessment_invite_email_send)
+    # The email task runs right here, instead of through the broker.
+    monkeypatch.setattr(assessment_invite_email_send, "delay", assessment_invite_email_send)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(bob).post(
             "/api/assessments/invites/", {"template": template.id, "email": "alice@example.test", "candidate_name": "Alice"}
@@ -237,6 +237,21 @@ def test_an_assessment_invite_works_once_for_the_invited_candidate(
     client_for(alice).post(f"/api/sessions/{sid}/finish/")
     hidden = client_for(alice).get(f"/api/sessions/{sid}/results/")
     assert hidden.status_code == 403 and error_code(hidden) == "results_hidden"
+
+
+def test_an_invite_whose_email_cannot_be_queued_is_undone_and_said(client_for, bob, template, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from interview.models import AssessmentInvite
+    from interview.tasks import assessment_invite_email_send
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(assessment_invite_email_send, "delay", broker_down)
+    response = client_for(bob).post("/api/assessments/invites/", {"template": template.id, "email": "alice@example.test"})
+    assert response.status_code == 503 and error_code(response) == "queue_unavailable"
+    assert not AssessmentInvite.objects.exists()
 
 
 def test_an_expired_invite_cannot_start(client_for, bob, alice, template, django_capture_on_commit_callbacks):
