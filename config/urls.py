@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import TemplateDoesNotExist, loader
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
 from accounts import webhook_apis
+from config.errors import error_body
 from grading import apis as grading_apis
 from grading import report_views, review_apis
 from grading.dashboard_apis import DashboardCompareApi, DashboardListApi
@@ -96,3 +100,44 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
 ]
+
+
+# Error answers for what no view handled (an unknown path, an unhandled exception, a
+# PermissionDenied outside DRF). With DEBUG off Django calls these instead of its
+# technical pages, so no traceback or URL list reaches a client: the API answers in its
+# JSON error shape (config/errors.py), pages with the site's templates.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("bad_request", "The request could not be understood."), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", "There is no such API endpoint or object."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side. Try again later."), status=500)
+    # Rendered without the request, so no context processor runs: the page must show even
+    # when what failed was the database or the session. Only the request id (from
+    # config.logging, set before anything else ran) goes in, for the user to quote.
+    try:
+        template = loader.get_template("500.html")
+    except TemplateDoesNotExist:
+        return HttpResponseServerError("<h1>Server Error (500)</h1>")
+    return HttpResponseServerError(template.render({"request_id": getattr(request, "request_id", "")}))

@@ -120,3 +120,59 @@ sandbox_up() {
     "$PY" manage.py build_sandbox_image --rootfs-only
   fi
 }
+
+up_environment() {
+  # The environment `make up` runs everything in: production settings (DEBUG off) served
+  # over plain HTTP on this machine. Anything already set in the environment wins, so
+  # `DEBUG=true make up` is the explicit opt-in to Django's debug pages.
+  # Sets URL (what to open) and exports what settings and gunicorn read.
+  VAR_DIR="${MOCKLOOP_VAR_DIR:-$ROOT/var}"
+  mkdir -p "$VAR_DIR"
+  export DEBUG="${DEBUG:-false}"
+  export HOST="${HOST:-127.0.0.1}"
+  export PORT="${PORT:-8000}"
+
+  # A key of this checkout's own, made once and kept in var/ (never committed, see
+  # .gitignore): sessions and password-reset links survive restarts. Production sets
+  # SECRET_KEY itself, and settings refuse to start without one.
+  if [ -z "${SECRET_KEY:-}" ]; then
+    local key_file="$VAR_DIR/secret_key"
+    if [ ! -s "$key_file" ]; then
+      (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' >"$key_file.tmp" && mv "$key_file.tmp" "$key_file")
+    fi
+    SECRET_KEY=$(cat "$key_file")
+    export SECRET_KEY
+  fi
+
+  # The address to open, and the names a browser may send as Host for it. Bound to every
+  # interface, the service answers to this machine's name and addresses too.
+  local url_host="$HOST" hosts="localhost,127.0.0.1,[::1]"
+  case "$HOST" in
+    0.0.0.0 | ::)
+      url_host=127.0.0.1
+      hosts="$hosts,$(hostname)"
+      local address
+      for address in $(hostname -I 2>/dev/null); do
+        case "$address" in *:*) hosts="$hosts,[$address]" ;; *) hosts="$hosts,$address" ;; esac
+      done
+      ;;
+    *:*) url_host="[$HOST]"; hosts="$hosts,[$HOST]" ;;
+    *) hosts="$hosts,$HOST" ;;
+  esac
+  URL="http://$url_host:$PORT/"
+  export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$hosts}"
+  export SITE_URL="${SITE_URL:-${URL%/}}"
+  case "$HOST" in
+    *:*) export GUNICORN_BIND="[$HOST]:$PORT" ;;
+    *) export GUNICORN_BIND="$HOST:$PORT" ;;
+  esac
+
+  # Plain HTTP, no TLS proxy: no redirect to HTTPS, and cookies a browser keeps over HTTP.
+  export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
+  export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-false}"
+  export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-false}"
+  # WhiteNoise serves what collectstatic gathers here (hashed, compressed names).
+  export STATIC_ROOT="${STATIC_ROOT:-$VAR_DIR/static}"
+  # var/log/*.log are read by people: readable lines, as in development.
+  export LOG_FORMAT="${LOG_FORMAT:-plain}"
+}
