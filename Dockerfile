@@ -14,7 +14,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 RUN useradd --system --uid 10001 --home-dir /app mockloop \
-    && DEBUG=true python manage.py collectstatic --no-input -v0 \
+    && SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --no-input -v0 \
     && mkdir -p /app/var && chown -R mockloop /app/var
 
 USER mockloop

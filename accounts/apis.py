@@ -12,10 +12,13 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import RecruiterInvite, Role, User
 from config.errors import ForbiddenError, NotFoundError
+from config.schema import error_response
 
 
 class UserOutput(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Empty for self-serve candidates."
+    )
 
     class Meta:
         model = User
@@ -39,7 +42,10 @@ class SignUpApi(APIView):
         user = UserOutput()
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer, 409: error_response("`email_taken`: an account with this email exists.")},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -58,7 +64,13 @@ class TokenCreateApi(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True, max_length=128)
 
-    @extend_schema(request=InputSerializer, responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            401: error_response("`invalid_credentials`: the email or password is wrong."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,7 +116,7 @@ class OrganizationDetailApi(APIView):
 
 class InviteOutput(serializers.ModelSerializer):
     status = serializers.CharField()
-    invited_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    invited_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = RecruiterInvite
@@ -125,7 +137,10 @@ class InviteListCreateApi(APIView):
         invites = selectors.invite_list(organization=request.user.organization)
         return Response(InviteOutput(invites, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: InviteOutput})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: InviteOutput, 409: error_response("`email_taken`: an account with this email exists.")},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -134,7 +149,10 @@ class InviteListCreateApi(APIView):
 
 
 class InviteRevokeApi(APIView):
-    @extend_schema(request=None, responses=InviteOutput)
+    @extend_schema(
+        request=None,
+        responses={200: InviteOutput, 409: error_response("`invite_not_pending`: it was accepted, revoked or expired.")},
+    )
     def post(self, request: Request, invite_id: int) -> Response:
         invite = selectors.invite_get(user=request.user, invite_id=invite_id)
         if invite is None:
@@ -153,7 +171,15 @@ class InviteAcceptApi(APIView):
         password = serializers.CharField(write_only=True, max_length=128)
         name = serializers.CharField(max_length=150, required=False, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: SignUpApi.OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: SignUpApi.OutputSerializer,
+            404: error_response("`invite_invalid`: no invitation has this token."),
+            409: error_response("`email_taken`: an account with this email exists."),
+            410: error_response("`invite_accepted`, `invite_expired`, `invite_revoked`: the link was used, expired or revoked."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

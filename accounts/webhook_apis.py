@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 from accounts import webhooks
 from accounts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from config.api import Pagination
+from config.schema import error_response
 
 
 class WebhookEndpointOutput(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = WebhookEndpoint
@@ -70,7 +71,13 @@ class WebhookEndpointListCreateApi(APIView):
         endpoints = webhooks.webhook_endpoint_list(user=request.user)
         return Response(WebhookEndpointOutput(endpoints, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: WebhookEndpointWithSecretOutput})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: WebhookEndpointWithSecretOutput,
+            409: error_response("`too_many_webhooks`: the organization has the most endpoints it may have."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -114,7 +121,13 @@ class WebhookDeliveryListApi(APIView):
 class WebhookRedeliverApi(APIView):
     """Sends a failed delivery again (same event id), with a fresh set of attempts."""
 
-    @extend_schema(request=None, responses={202: WebhookDeliveryOutput})
+    @extend_schema(
+        request=None,
+        responses={
+            202: WebhookDeliveryOutput,
+            409: error_response("`delivery_not_failed`: only a failed delivery can be sent again."),
+        },
+    )
     def post(self, request: Request, delivery_id: int) -> Response:
         delivery = webhooks.webhook_delivery_get(user=request.user, delivery_id=delivery_id)
         delivery = webhooks.webhook_delivery_redeliver(delivery=delivery)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # the body-size cap, before anything reads the body.
     "config.logging.RequestIdMiddleware",
     "config.limits.RequestSizeLimitMiddleware",
+    "config.parsers.UnstorableQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,6 +148,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    # Every body is checked for what cannot be stored (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.StrictJSONParser",
+        "config.parsers.StrictFormParser",
+        "config.parsers.StrictMultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
@@ -164,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for the webhook event types, used by endpoints and deliveries alike.
     "ENUM_NAME_OVERRIDES": {"WebhookEventEnum": "accounts.models.WebhookEvent"},
+    # Ids in paths (config/converters.py): 1 to 18 digits; other values match no URL (404).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
 }
 
 # Celery: Redis as broker and result backend. Tasks are idempotent, so a task is
@@ -180,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "invites-purge": {"task": "accounts.tasks.invites_purge", "schedule": 3600.0},
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 86400.0},
     "rubric-grades-retry-pending": {"task": "grading.tasks.rubric_grades_retry_pending", "schedule": 120.0},
+    "answers-similarity-sweep": {"task": "grading.tasks.answers_similarity_sweep", "schedule": 120.0},
     "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},

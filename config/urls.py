@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import TemplateDoesNotExist, loader
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as accounts_apis
 from accounts import views as accounts_views
 from accounts import webhook_apis
+from config.converters import IdConverter
 from config.errors import error_body
 from grading import apis as grading_apis
 from grading import report_views, review_apis
@@ -19,6 +20,9 @@ from interview import views as interview_views
 from questions import apis as questions_apis
 from questions import views as questions_views
 
+# Ids in paths are bounded (config/converters.py): registered before any route uses them.
+register_converter(IdConverter, "id")
+
 api_patterns = [
     path("auth/signup/", accounts_apis.SignUpApi.as_view(), name="signup"),
     path("auth/token/", accounts_apis.TokenCreateApi.as_view(), name="token-create"),
@@ -26,73 +30,74 @@ api_patterns = [
     path("me/", accounts_apis.MeApi.as_view(), name="me"),
     path("organization/", accounts_apis.OrganizationDetailApi.as_view(), name="organization"),
     path("organization/invites/", accounts_apis.InviteListCreateApi.as_view(), name="invites"),
-    path("organization/invites/<int:invite_id>/revoke/", accounts_apis.InviteRevokeApi.as_view(), name="invite-revoke"),
+    path("organization/invites/<id:invite_id>/revoke/", accounts_apis.InviteRevokeApi.as_view(), name="invite-revoke"),
     path("organization/webhooks/", webhook_apis.WebhookEndpointListCreateApi.as_view(), name="webhooks"),
-    path("organization/webhooks/<int:endpoint_id>/", webhook_apis.WebhookEndpointDeleteApi.as_view(), name="webhook"),
+    path("organization/webhooks/<id:endpoint_id>/", webhook_apis.WebhookEndpointDeleteApi.as_view(), name="webhook"),
     path(
-        "organization/webhooks/<int:endpoint_id>/rotate-secret/",
+        "organization/webhooks/<id:endpoint_id>/rotate-secret/",
         webhook_apis.WebhookSecretRotateApi.as_view(),
         name="webhook-rotate-secret",
     ),
     path(
-        "organization/webhooks/<int:endpoint_id>/deliveries/",
+        "organization/webhooks/<id:endpoint_id>/deliveries/",
         webhook_apis.WebhookDeliveryListApi.as_view(),
         name="webhook-deliveries",
     ),
     path(
-        "organization/webhooks/deliveries/<int:delivery_id>/redeliver/",
+        "organization/webhooks/deliveries/<id:delivery_id>/redeliver/",
         webhook_apis.WebhookRedeliverApi.as_view(),
         name="webhook-redeliver",
     ),
     path("invites/accept/", accounts_apis.InviteAcceptApi.as_view(), name="invite-accept"),
     path("questions/", questions_apis.QuestionListApi.as_view(), name="question-list"),
-    path("questions/<int:question_id>/", questions_apis.QuestionDetailApi.as_view(), name="question-detail"),
-    path("questions/<int:question_id>/answer-key/", questions_apis.QuestionAnswerKeyApi.as_view(), name="question-answer-key"),
+    path("questions/<id:question_id>/", questions_apis.QuestionDetailApi.as_view(), name="question-detail"),
+    path("questions/<id:question_id>/answer-key/", questions_apis.QuestionAnswerKeyApi.as_view(), name="question-answer-key"),
     path("topics/", questions_apis.TopicListApi.as_view(), name="topic-list"),
     path("submissions/", grading_apis.SubmissionCreateApi.as_view(), name="submission-create"),
-    path("submissions/<int:submission_id>/", grading_apis.SubmissionDetailApi.as_view(), name="submission-detail"),
+    path("submissions/<id:submission_id>/", grading_apis.SubmissionDetailApi.as_view(), name="submission-detail"),
     path("templates/", interview_apis.TemplateListCreateApi.as_view(), name="templates"),
-    path("templates/<int:template_id>/start/", interview_apis.PracticeStartApi.as_view(), name="practice-start"),
+    path("templates/<id:template_id>/start/", interview_apis.PracticeStartApi.as_view(), name="practice-start"),
     path("assessments/invites/", interview_apis.AssessmentInviteCreateApi.as_view(), name="assessment-invites"),
     path("assessments/start/", interview_apis.AssessmentStartApi.as_view(), name="assessment-start"),
-    path("sessions/<int:session_id>/", interview_apis.SessionDetailApi.as_view(), name="session"),
-    path("sessions/<int:session_id>/answers/<int:position>/", interview_apis.AnswerSaveApi.as_view(), name="answer-save"),
-    path("sessions/<int:session_id>/answers/<int:position>/run/", interview_apis.AnswerRunApi.as_view(), name="answer-run"),
+    path("sessions/<id:session_id>/", interview_apis.SessionDetailApi.as_view(), name="session"),
+    path("sessions/<id:session_id>/answers/<id:position>/", interview_apis.AnswerSaveApi.as_view(), name="answer-save"),
+    path("sessions/<id:session_id>/answers/<id:position>/run/", interview_apis.AnswerRunApi.as_view(), name="answer-run"),
     path(
-        "sessions/<int:session_id>/answers/<int:position>/submit/", interview_apis.AnswerSubmitApi.as_view(), name="answer-submit"
+        "sessions/<id:session_id>/answers/<id:position>/submit/", interview_apis.AnswerSubmitApi.as_view(), name="answer-submit"
     ),
     path("markdown/preview/", interview_apis.MarkdownPreviewApi.as_view(), name="markdown-preview"),
-    path("sessions/<int:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
-    path("sessions/<int:session_id>/events/", interview_apis.IntegrityEventsRecordApi.as_view(), name="session-events"),
-    path("sessions/<int:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
+    path("sessions/<id:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
+    path("sessions/<id:session_id>/events/", interview_apis.IntegrityEventsRecordApi.as_view(), name="session-events"),
+    path("sessions/<id:session_id>/results/", interview_apis.SessionResultsApi.as_view(), name="session-results"),
     path("reviews/", review_apis.ReviewQueueApi.as_view(), name="reviews"),
-    path("reports/<int:session_id>/", review_apis.SessionReportApi.as_view(), name="report"),
-    path("reports/<int:session_id>/pdf/", review_apis.SessionReportPdfApi.as_view(), name="report-pdf"),
-    path("cohorts/<int:template_id>/csv/", review_apis.CohortCsvApi.as_view(), name="cohort-csv"),
+    path("reports/<id:session_id>/", review_apis.SessionReportApi.as_view(), name="report"),
+    path("reports/<id:session_id>/pdf/", review_apis.SessionReportPdfApi.as_view(), name="report-pdf"),
+    path("cohorts/<id:template_id>/csv/", review_apis.CohortCsvApi.as_view(), name="cohort-csv"),
     path("dashboard/", DashboardListApi.as_view(), name="dashboard"),
     path("dashboard/compare/", DashboardCompareApi.as_view(), name="dashboard-compare"),
-    path("grades/<int:grade_id>/", review_apis.GradeDetailApi.as_view(), name="grade"),
-    path("grades/<int:grade_id>/overrides/", review_apis.GradeOverrideApi.as_view(), name="grade-override"),
-    path("grades/<int:grade_id>/regrade/", review_apis.GradeRegradeApi.as_view(), name="grade-regrade"),
+    path("grades/<id:grade_id>/", review_apis.GradeDetailApi.as_view(), name="grade"),
+    path("grades/<id:grade_id>/overrides/", review_apis.GradeOverrideApi.as_view(), name="grade-override"),
+    path("grades/<id:grade_id>/regrade/", review_apis.GradeRegradeApi.as_view(), name="grade-regrade"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
+
 urlpatterns = [
     path("", interview_views.home, name="home"),
     path("questions/", questions_views.question_list, name="questions"),
-    path("questions/<int:question_id>/", questions_views.question_detail, name="question"),
+    path("questions/<id:question_id>/", questions_views.question_detail, name="question"),
     path("practice/", interview_views.practice, name="practice"),
     path("templates/new/", interview_views.template_new, name="template-new"),
-    path("practice/<int:template_id>/start/", interview_views.practice_start, name="practice-start"),
-    path("sessions/<int:session_id>/", interview_views.session_page, name="session"),
-    path("sessions/<int:session_id>/results/", interview_views.session_results, name="session-results"),
+    path("practice/<id:template_id>/start/", interview_views.practice_start, name="practice-start"),
+    path("sessions/<id:session_id>/", interview_views.session_page, name="session"),
+    path("sessions/<id:session_id>/results/", interview_views.session_results, name="session-results"),
     path("assess/<str:token>/", interview_views.assessment_landing, name="assess"),
     path("dashboard/", dashboard_page, name="dashboard"),
     path("dashboard/compare/", dashboard_compare_page, name="dashboard-compare"),
-    path("reports/<int:session_id>/", report_views.report_page, name="report"),
-    path("reports/<int:session_id>/pdf/", report_views.report_pdf, name="report-pdf"),
-    path("reports/<int:session_id>/grades/<int:grade_id>/override/", report_views.report_override, name="report-override"),
+    path("reports/<id:session_id>/", report_views.report_page, name="report"),
+    path("reports/<id:session_id>/pdf/", report_views.report_pdf, name="report-pdf"),
+    path("reports/<id:session_id>/grades/<id:grade_id>/override/", report_views.report_override, name="report-override"),
     path("signup/", accounts_views.sign_up, name="signup"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from config.api import reject_unknown_params
 from config.errors import ApplicationError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
+from config.schema import error_response
 from grading import selectors, services
 from grading.models import Submission
 from questions.selectors import question_get
@@ -67,7 +69,9 @@ class SubmissionCreateApi(APIView):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
         custom_input = serializers.JSONField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput})
+    @extend_schema(
+        request=InputSerializer, responses={202: SubmissionOutput, 404: error_response("`not_found`: no such question.")}
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -96,9 +100,15 @@ class SubmissionDetailApi(APIView):
     def get(self, request: Request, submission_id: int) -> Response:
         reject_unknown_params(request, ["wait"])
         try:
-            wait = min(float(request.query_params.get("wait", 0)), MAX_WAIT_SECONDS)
+            wait = float(request.query_params.get("wait", 0))
         except ValueError:
             wait = -1
+        # "nan" and "inf" parse as floats: a NaN deadline would hold the request forever.
+        if not 0 <= wait <= MAX_WAIT_SECONDS:
+            if math.isfinite(wait) and wait > MAX_WAIT_SECONDS:
+                wait = MAX_WAIT_SECONDS
+            else:
+                wait = -1
         if wait < 0:
             raise ApplicationError("wait must be a number of seconds from 0 to 25", code="invalid", fields={"wait": ["invalid"]})
         deadline = time.monotonic() + wait

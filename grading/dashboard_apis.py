@@ -10,15 +10,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Pagination, reject_unknown_params
+from config.api import MAX_ID, Pagination, reject_unknown_params
 from config.errors import ForbiddenError
+from config.schema import error_response
 from grading import dashboard
 
 
 class DashboardFilterSerializer(serializers.Serializer):
     """The dashboard's filters and sort; the web page validates its form with it too."""
 
-    template = serializers.IntegerField(min_value=1, required=False, help_text="A template id.")
+    template = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="A template id.")
     status = serializers.ChoiceField(choices=dashboard.STATUSES, required=False)
     score_min = serializers.FloatField(min_value=0, max_value=100, required=False)
     score_max = serializers.FloatField(min_value=0, max_value=100, required=False)
@@ -62,6 +63,8 @@ def _require_reviewer(request: Request) -> None:
 class DashboardListApi(APIView):
     """The organization's assessment invites and interviews as one list, filtered and sorted."""
 
+    pagination_class = Pagination  # so that the schema shows the paginated shape
+
     @extend_schema(parameters=[DashboardFilterSerializer], responses=DashboardRowOutput(many=True))
     def get(self, request: Request) -> Response:
         _require_reviewer(request)
@@ -69,7 +72,7 @@ class DashboardListApi(APIView):
         filters = DashboardFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = dashboard.dashboard_rows(request.user, **filters.validated_data)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(DashboardRowOutput(page, many=True).data)
 
@@ -126,7 +129,9 @@ class CompareOutput(serializers.Serializer):
 
 
 class CompareFilterSerializer(serializers.Serializer):
-    session = serializers.ListField(child=serializers.IntegerField(min_value=1), help_text="2 to 4 finished interviews.")
+    session = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), help_text="2 to 4 finished interviews."
+    )
 
 
 class DashboardCompareApi(APIView):
@@ -136,7 +141,10 @@ class DashboardCompareApi(APIView):
         parameters=[
             OpenApiParameter("session", int, many=True, explode=True, required=True, description="2 to 4 finished interviews.")
         ],
-        responses=CompareOutput,
+        responses={
+            200: CompareOutput,
+            404: error_response("`not_found`: an interview that is not there, or not your organization's."),
+        },
     )
     def get(self, request: Request) -> Response:
         _require_reviewer(request)

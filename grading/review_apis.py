@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError, ForbiddenError, NotFoundError
+from config.schema import error_response
 from grading import rubric_services
 from grading.models import AnswerGrade
 from grading.reports import CSV_COLUMNS, cohort_rows, session_report, sessions_for_recruiter
@@ -134,9 +135,22 @@ class GradeRegradeApi(APIView):
 
         _require_reviewer(request)
         grade = rubric_services.grade_for_reviewer(user=request.user, grade_id=grade_id)
+        previous = Answer.objects.filter(id=grade.answer_id).values_list("grade_status", flat=True).first()
         Answer.objects.filter(id=grade.answer_id).update(grade_status=Answer.GradeStatus.PENDING)
-        rubric_grade_task.delay(grade.answer_id)
+        try:
+            rubric_grade_task.delay(grade.answer_id)
+        except Exception as exc:
+            # No sweep re-queues a regrade (the answer has a grade), so it is undone and said, not lost.
+            Answer.objects.filter(id=grade.answer_id).update(grade_status=previous)
+            raise ApplicationError(
+                "the regrade could not be queued; the current grade stands. Try again in a minute.",
+                code="queue_unavailable",
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            ) from exc
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+REPORT_IN_PROGRESS = error_response("`session_in_progress`: the report comes when the interview ends.")
 
 
 def _finished_report_session(request: Request, session_id: int) -> InterviewSession:
@@ -153,7 +167,7 @@ def _finished_report_session(request: Request, session_id: int) -> InterviewSess
 class SessionReportApi(APIView):
     """A finished interview's report, for recruiters of the candidate's organization."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 409: REPORT_IN_PROGRESS})
     def get(self, request: Request, session_id: int) -> Response:
         return Response(session_report(_finished_report_session(request, session_id)))
 
@@ -161,7 +175,7 @@ class SessionReportApi(APIView):
 class SessionReportPdfApi(APIView):
     """The same report as a PDF, charts included."""
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: REPORT_IN_PROGRESS})
     def get(self, request: Request, session_id: int) -> HttpResponse:
         from grading.report_pdf import report_pdf_response
 
@@ -178,7 +192,12 @@ def _csv_safe(value: object) -> object:
 class CohortCsvApi(APIView):
     """All sessions of one template in the recruiter's organization, as CSV."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            404: error_response("`not_found`: no such template; `empty_cohort`: no assessments of it in your organization yet."),
+        }
+    )
     def get(self, request: Request, template_id: int) -> Response:
         import csv
         import io

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from config.errors import ConflictError, ForbiddenError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
+from config.schema import error_response
 from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
@@ -40,25 +41,27 @@ class TemplateOutput(serializers.Serializer):
         ]
 
 
+class TemplateSectionInput(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    minutes = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
+    questions = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=30)
+    draw_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
+    draw_track = serializers.ChoiceField(choices=[t.value for t in Track], required=False, default="")
+    draw_kind = serializers.ChoiceField(choices=[k.value for k in Kind], required=False, default="")
+    draw_difficulty = serializers.ChoiceField(choices=[d.value for d in Difficulty], required=False, default="")
+    draw_topics = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=10)
+
+
 class TemplateListCreateApi(APIView):
     """Templates you may use; recruiters create their organization's own."""
-
-    class SectionInput(serializers.Serializer):
-        title = serializers.CharField(max_length=120)
-        minutes = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
-        questions = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=30)
-        draw_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
-        draw_track = serializers.ChoiceField(choices=[t.value for t in Track], required=False, default="")
-        draw_kind = serializers.ChoiceField(choices=[k.value for k in Kind], required=False, default="")
-        draw_difficulty = serializers.ChoiceField(choices=[d.value for d in Difficulty], required=False, default="")
-        draw_topics = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=10)
 
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
         total_minutes = serializers.IntegerField(min_value=1, max_value=480)
         shuffle_questions = serializers.BooleanField(required=False, default=False)
-        sections = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=10)
+        # A bad section is named by its index: {"sections": {"0": {"title": ["This field is required."]}}}.
+        sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=10)
 
     @extend_schema(responses=TemplateOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -69,13 +72,14 @@ class TemplateListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        sections = []
-        for raw in data.validated_data["sections"]:
-            section = self.SectionInput(data=raw)
-            section.is_valid(raise_exception=True)
-            sections.append(section.validated_data)
-        template = services.template_create(user=request.user, **{**data.validated_data, "sections": sections})
+        template = services.template_create(user=request.user, **data.validated_data)
         return Response(TemplateOutput(template).data, status=status.HTTP_201_CREATED)
+
+
+SESSION_CLOSED = error_response("`session_closed`: the interview is finished, or its (or the section's) time is up.")
+ANSWER_TOO_LARGE = error_response(
+    "`answer_too_large`: over 64 KiB of code or 20,000 characters of text; `request_too_large`: the body is over the size limit."
+)
 
 
 def _session_or_404(request: Request, session_id: int) -> InterviewSession:
@@ -146,7 +150,13 @@ SessionOutput = inline_serializer(
 class PracticeStartApi(APIView):
     """Starts a practice interview from a public template. The clock starts now."""
 
-    @extend_schema(request=None, responses={201: SessionOutput})
+    @extend_schema(
+        request=None,
+        responses={
+            201: SessionOutput,
+            409: error_response("`session_in_progress`: you have this interview in progress (`fields.session` has its id)."),
+        },
+    )
     def post(self, request: Request, template_id: int) -> Response:
         template = selectors.templates_visible_to(request.user).filter(id=template_id).first()
         if template is None:
@@ -170,7 +180,9 @@ class AssessmentInviteCreateApi(APIView):
         status = serializers.CharField()
         expires_at = serializers.DateTimeField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer, responses={201: OutputSerializer, 404: error_response("`not_found`: no such template.")}
+    )
     def post(self, request: Request) -> Response:
         if not request.user.is_recruiter:
             raise ForbiddenError("only recruiters invite candidates")
@@ -194,7 +206,14 @@ class AssessmentStartApi(APIView):
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=200)
 
-    @extend_schema(request=InputSerializer, responses={201: SessionOutput})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: SessionOutput,
+            404: error_response("`invite_invalid`: no assessment link has this token."),
+            410: error_response("`invite_used`, `invite_expired`: the link was used or expired."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -210,19 +229,43 @@ class SessionDetailApi(APIView):
         return Response(session_payload(_own_session_or_404(request, session_id)))
 
 
+@extend_schema_field(
+    {
+        "description": "By the question's kind: coding, multiple choice, numeric or written.",
+        "anyOf": [
+            {"type": "object", "properties": {"source": {"type": "string"}}, "required": ["source"]},
+            {"type": "object", "properties": {"selected": {"type": "array", "items": {"type": "string"}}}, "required": ["selected"]},
+            {"type": "object", "properties": {"value": {"type": "number", "nullable": True}}},
+            {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+        ],
+    }
+)
+class AnswerPayloadField(serializers.JSONField):
+    """An answer; interview.services checks it against its question's kind."""
+
+
 class AnswerSaveApi(APIView):
     """Saves the answer to one question. Refused after the deadline (plus a few
     seconds' grace); a save older than the last one is ignored."""
 
     class InputSerializer(serializers.Serializer):
-        payload = serializers.JSONField()
+        payload = AnswerPayloadField()
         revision = serializers.IntegerField(min_value=1)
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer(
-            "AnswerSaved", {"revision": serializers.IntegerField(), "saved_at": serializers.DateTimeField()}
-        ),
+        responses={
+            200: inline_serializer(
+                "AnswerSaved",
+                {
+                    "revision": serializers.IntegerField(),
+                    "saved_at": serializers.DateTimeField(),
+                    "payload": serializers.JSONField(),
+                },
+            ),
+            409: SESSION_CLOSED,
+            413: ANSWER_TOO_LARGE,
+        },
     )
     def put(self, request: Request, session_id: int, position: int) -> Response:
         session = _own_session_or_404(request, session_id)
@@ -241,7 +284,7 @@ class AnswerRunApi(APIView):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
         custom_input = serializers.JSONField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput})
+    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput, 409: SESSION_CLOSED})
     def post(self, request: Request, session_id: int, position: int) -> Response:
         session = _own_session_or_404(request, session_id)
         data = self.InputSerializer(data=request.data)
@@ -251,15 +294,24 @@ class AnswerRunApi(APIView):
 
 
 class AnswerSubmitApi(APIView):
-    """Submits code: in practice, graded on every test now (poll the submission); in
-    an assessment, kept for grading when the interview ends (answers 204)."""
+    """Submits code: it becomes the answer (as a save would store it), then in
+    practice it is graded on every test now (poll the submission); in an assessment
+    it is kept for grading when the interview ends (answers 204)."""
 
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CodeSubmitThrottle]
 
     class InputSerializer(serializers.Serializer):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+        revision = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text="The answer's revision, as for a save (an older one leaves the newer saved answer); "
+            "left out, the source is stored as the next revision.",
+        )
 
-    @extend_schema(request=InputSerializer, responses={202: SubmissionOutput, 204: None})
+    @extend_schema(
+        request=InputSerializer, responses={202: SubmissionOutput, 204: None, 409: SESSION_CLOSED, 413: ANSWER_TOO_LARGE}
+    )
     def post(self, request: Request, session_id: int, position: int) -> Response:
         session = _own_session_or_404(request, session_id)
         data = self.InputSerializer(data=request.data)
@@ -304,7 +356,13 @@ class IntegrityEventsRecordApi(APIView):
         recorded = serializers.IntegerField()
         dropped = serializers.IntegerField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            409: error_response("`session_closed`: the interview is finished; `events_not_recorded`: a practice interview."),
+        },
+    )
     def post(self, request: Request, session_id: int) -> Response:
         session = _own_session_or_404(request, session_id)
         data = self.InputSerializer(data=request.data)
@@ -318,10 +376,7 @@ class SessionFinishApi(APIView):
 
     @extend_schema(request=None, responses=SessionOutput)
     def post(self, request: Request, session_id: int) -> Response:
-        session = _own_session_or_404(request, session_id)
-        if session.status == InterviewSession.Status.IN_PROGRESS:
-            services.session_finish(session_id=session.id, reason=InterviewSession.FinishReason.CANDIDATE)
-            session.refresh_from_db()
+        session = services.session_candidate_finish(session=_own_session_or_404(request, session_id))
         return Response(session_payload(session))
 
 
@@ -355,10 +410,16 @@ class SessionResultsApi(APIView):
     """Practice: full feedback once finished. Assessments: candidates see no scores."""
 
     @extend_schema(
-        responses=inline_serializer(
-            "SessionResults",
-            {"score": serializers.FloatField(allow_null=True), "questions": serializers.ListField(child=serializers.DictField())},
-        )
+        responses={
+            200: inline_serializer(
+                "SessionResults",
+                {
+                    "score": serializers.FloatField(allow_null=True),
+                    "questions": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            409: error_response("`session_in_progress`: finish the interview to see the results."),
+        }
     )
     def get(self, request: Request, session_id: int) -> Response:
         session = _own_session_or_404(request, session_id)

@@ -37,6 +37,8 @@ class QuestionSummaryOutput(serializers.Serializer):
 class QuestionListApi(APIView):
     """Questions the signed-in user may see, filtered and paginated."""
 
+    pagination_class = Pagination  # so that the schema shows the paginated shape
+
     class FilterSerializer(serializers.Serializer):
         track = serializers.ChoiceField(choices=[t.value for t in Track], required=False)
         kind = serializers.ChoiceField(choices=[k.value for k in Kind], required=False)
@@ -51,7 +53,7 @@ class QuestionListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         questions = selectors.question_list(user=request.user, filters=filters.validated_data)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(questions, request, view=self)
         return paginator.get_paginated_response(QuestionSummaryOutput(page, many=True).data)
 

@@ -110,5 +110,5 @@ def run_job(job: Job, backend: Backend) -> Result:
     job.validate()
     report = backend.run_raw(job)
     checker = checker_job(job, report)
-    judgements = judgements_of(backend.run_raw(checker)) if checker is not None else {}
+    judgements = judgements_of(backend.run_raw(checker), checker) if checker is not None else {}
     return grade(job, report, judgements, backend=backend.name)

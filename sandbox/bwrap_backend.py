@@ -217,10 +217,16 @@ class BubblewrapBackend:
             "--setenv", "HOME", "/work",
             *self._root_arguments(),
             "--proc", "/proc",
+            # The sandbox's own (namespaced) kernel settings are not the candidate's to change
+            # either: /proc/sys is no mount of its own, so a read-only bind covers it (the
+            # namespaced files still show the reader's namespaces).
+            "--ro-bind", "/proc/sys", "/proc/sys",
             "--dev", "/dev",
             "--size", tmpfs, "--tmpfs", "/work",
             "--size", str(8 * 1024 * 1024), "--tmpfs", "/tmp",
             "--size", str(8 * 1024 * 1024), "--tmpfs", "/dev/shm",
+            # /dev itself is an uncapped tmpfs: read-only, its device nodes still work.
+            "--remount-ro", "/dev",
             # The harness, read-only, in a small tmpfs of its own (the root is read-only).
             # It comes as data on a descriptor: the unprivileged uid need not reach the checkout.
             "--perms", "0555", "--size", str(1024 * 1024), "--tmpfs", "/opt",

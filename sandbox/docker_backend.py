@@ -30,6 +30,7 @@ import requests.exceptions
 from docker.types import Ulimit
 
 from sandbox.backends import HarnessJob, parse_report
+from sandbox.harness import MAX_REPORT_BYTES
 from sandbox.images import SANDBOX_USER
 from sandbox.jobs import SandboxFault
 
@@ -104,7 +105,9 @@ class DockerBackend:
             nano_cpus=int(self.cpus * 1e9),
             ipc_mode="private",
             ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=256, hard=256)],
-            log_config={"type": "json-file", "config": {"max-size": "40m"}},
+            # The report is read back from the log: room for the harness's whole report
+            # (MAX_REPORT_BYTES) even after json-file escapes every quote of it again.
+            log_config={"type": "json-file", "config": {"max-size": f"{3 * MAX_REPORT_BYTES // (1024 * 1024) + 16}m"}},
             labels={LABEL: "1", DEADLINE_LABEL: str(int(time.time() + max_seconds)), OWNER_LABEL: self.owner},
             # The harness itself is pid 1: see the module's docstring.
             init=False,
@@ -214,16 +217,13 @@ class DockerBackend:
     def _run_in(self, container: Any, job: HarnessJob, deadline: float) -> dict[str, Any]:
         try:
             sock = self.client.api.attach_socket(container.id, params={"stdin": 1, "stream": 1})
-            raw_sock = getattr(sock, "_sock", sock)
-            raw_sock.settimeout(deadline)
-            raw_sock.sendall(job.harness_input(isolated=True))
-            try:
-                raw_sock.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-            sock.close()
         except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
             raise SandboxFault(f"could not hand the job to the sandbox: {exc}") from exc
+        # The job goes in from a thread: the harness reads the hidden tests only after the
+        # visible ones ran, and should it die meanwhile (the code filled its memory), a
+        # blocked write must not hold the run past the container's end.
+        sender = threading.Thread(target=_send_job, args=(sock, job.harness_input(isolated=True)), daemon=True)
+        sender.start()
         stopped = None
         try:
             status = container.wait(timeout=deadline)
@@ -239,6 +239,8 @@ class DockerBackend:
             container.kill()
             status = {"StatusCode": 137}
             stopped = "watchdog"
+        sender.join(timeout=1)
+        _close_quietly(sock)
         try:
             container.reload()
             if stopped is None and container.attrs["State"].get("OOMKilled") and status.get("StatusCode") != 0:
@@ -252,6 +254,22 @@ class DockerBackend:
                 "sandbox container %s exited with %s before its harness started", container.id[:12], status.get("StatusCode")
             )
         return parse_report(output, stopped=stopped)
+
+
+def _send_job(sock: Any, data: bytes) -> None:
+    raw_sock = getattr(sock, "_sock", sock)
+    try:
+        raw_sock.sendall(data)
+        raw_sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass  # the container ended first: its report (or its absence) says what happened
+
+
+def _close_quietly(sock: Any) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
 
 
 def container_owner(pid: int | None = None) -> str:

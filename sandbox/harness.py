@@ -59,7 +59,7 @@ RESULT_FD = 99
 # What a child may say about its own test; anything else it sends is ignored.
 CHILD_STATUSES = frozenset({"ok", "exception", "assertion", "memory", "output_limit", "exit", "value_too_large"})
 # Places a test may leave files in; emptied between tests in an isolated sandbox.
-SCRATCH_DIRS = ("/tmp", "/dev/shm")
+SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
 
 
 def _now() -> float:
@@ -255,7 +255,10 @@ def _child_setup(limits: dict, workdir: str, streams: tuple[int, int, int]) -> N
         size = limits["address_space_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (size, size))
     # Should memory run out, the kernel kills this test rather than the harness. A
-    # child may raise its own score, never lower it again.
+    # child may raise its own score, never lower it again. Its /proc files belong to it
+    # only once it is dumpable again (it inherited the harness's flag); the child is the
+    # candidate's process anyway, and the harness stays non-dumpable.
+    _prctl(PR_SET_DUMPABLE, 1)
     try:
         with open("/proc/self/oom_score_adj", "w") as adjust:
             adjust.write("1000")
@@ -400,6 +403,11 @@ def _read_capped(fd: int, cap: int) -> tuple[str, bool]:
     return data[:cap].decode("utf-8", "replace"), len(data) > cap
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -450,28 +458,70 @@ def _empty_directory(path: str, keep: typing.Collection[str] = ()) -> None:
         full = os.path.join(path, name)
         try:
             if os.path.isdir(full) and not os.path.islink(full):
-                shutil.rmtree(full, ignore_errors=True)
+                # A directory the test made unwritable is emptied all the same.
+                shutil.rmtree(full, onerror=_writable_and_retry)
             else:
                 os.unlink(full)
         except OSError:
             pass
 
 
+def _writable_and_retry(function: typing.Callable, path: str, _: object) -> None:
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+    except OSError:
+        pass
+
+
+def _remove_ipc_objects() -> None:
+    """SysV shared memory, queues and semaphores a test left: the sandbox's IPC namespace is its own."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except Exception:  # noqa: BLE001
+        return
+    ipc_rmid = 0
+    for kind, remove in (
+        ("shm", lambda ident: libc.shmctl(ident, ipc_rmid, None)),
+        ("msg", lambda ident: libc.msgctl(ident, ipc_rmid, None)),
+        ("sem", lambda ident: libc.semctl(ident, 0, ipc_rmid)),
+    ):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                rows = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 1 and fields[1].isdigit():
+                remove(int(fields[1]))
+
+
 MAX_PAYLOAD_DEPTH = 200
+# Values and arrays in one test's result, and in a whole report: a few bytes of JSON
+# ("[],") are tens of bytes of Python objects in the harness, on the host and in the checker.
+MAX_PAYLOAD_NODES = 300_000
+MAX_REPORT_NODES = 1_000_000
 
 
-def _shallow(value: object, limit: int = MAX_PAYLOAD_DEPTH) -> bool:
-    """Whether JSON data nests no deeper than ``limit`` (checked without recursion)."""
+def _size(value: object, limit: int = MAX_PAYLOAD_DEPTH) -> int | None:
+    """How many values JSON data holds, or None if it nests deeper than ``limit`` (no recursion)."""
     stack = [(value, 0)]
+    nodes = 0
     while stack:
         item, depth = stack.pop()
+        nodes += 1
         if depth > limit:
-            return False
+            return None
         if isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
         elif isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
-    return True
+    return nodes
 
 
 def _parse_payload(data: bytes) -> dict:
@@ -480,9 +530,17 @@ def _parse_payload(data: bytes) -> dict:
         payload = json.loads(data)
     except (ValueError, RecursionError):
         return {"status": "bad_channel"}
-    if not _shallow(payload):
+    nodes = _size(payload)
+    if nodes is None:
         return {"status": "bad_channel"}
+    if nodes > MAX_PAYLOAD_NODES or nodes > REPORT_NODES_LEFT[0]:
+        return {"status": "value_too_large"}
+    REPORT_NODES_LEFT[0] -= nodes
     return _safe_payload(payload)
+
+
+# What is left of MAX_REPORT_NODES for this job (the harness runs one job).
+REPORT_NODES_LEFT = [MAX_REPORT_NODES]
 
 
 def _safe_payload(payload: object) -> dict:
@@ -528,6 +586,9 @@ def _run_forked(job: dict, test: dict, body: typing.Callable[[], None], stdin_te
             stdin.write(stdin_text.encode("utf-8", "surrogatepass"))
             stdin.seek(0)
         oom_before = _oom_kill_count()
+        # CPU time of everything the test starts: processes it orphans are reparented to
+        # the harness (pid 1) and reaped here, so the children's total counts them too.
+        cpu_before = _children_cpu()
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -552,11 +613,12 @@ def _run_forked(job: dict, test: dict, body: typing.Callable[[], None], stdin_te
         _kill_group(pid)
         if job.get("isolated"):
             _kill_everything_else()
+        cpu = max(_children_cpu() - cpu_before, usage.ru_utime + usage.ru_stime if usage else 0.0)
 
         result: dict = {
             "id": test["id"],
             "wall_seconds": round(wall, 4),
-            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 4) if usage else None,
+            "cpu_seconds": round(cpu, 4),
             "max_rss_kb": usage.ru_maxrss if usage else None,
         }
         cap = limits["output_bytes"]
@@ -766,6 +828,7 @@ def main() -> int:
                 _empty_directory(job["workdir"])
                 for directory in SCRATCH_DIRS:
                     _empty_directory(directory)
+                _remove_ipc_objects()
         del batch, generators
     report.emit({"event": "done"})
     return 0

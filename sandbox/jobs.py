@@ -210,19 +210,14 @@ class TestResult:
     diff: str | None = None
 
     def for_candidate(self) -> dict[str, Any]:
-        """What a candidate may see: everything for visible tests, the verdict for hidden ones."""
+        """What a candidate may see: everything for visible tests, the verdict for hidden ones.
+
+        Not a hidden test's time or memory: code that sleeps or allocates by its input's
+        bytes would read the hidden input back from them.
+        """
         if self.visible:
             return asdict(self)
-        return {
-            "id": self.id,
-            "name": "hidden test",
-            "visible": False,
-            "weight": self.weight,
-            "verdict": self.verdict,
-            "cpu_seconds": self.cpu_seconds,
-            "wall_seconds": self.wall_seconds,
-            "max_rss_kb": self.max_rss_kb,
-        }
+        return {"id": self.id, "name": "hidden test", "visible": False, "weight": self.weight, "verdict": self.verdict}
 
 
 @dataclass
@@ -304,7 +299,10 @@ class CheckerJob:
         }
         if workdir:
             head["workdir"] = workdir
-        return frame_bytes(head) + frame_bytes({"tests": list(self.tests), "generators": self.generators})
+        # One test a frame: the checker holds one candidate's results at a time.
+        head["batches"] = len(self.tests)
+        frames = [frame_bytes({"tests": [test], "generators": self.generators}) for test in self.tests]
+        return frame_bytes(head) + b"".join(frames)
 
     @property
     def total_wall_seconds(self) -> float:
@@ -341,11 +339,18 @@ def checker_job(job: Job, report: dict[str, Any]) -> CheckerJob | None:
     return CheckerJob(mode=job.mode, checks=job.checks, generators=job.generators, tests=tuple(tests), limits=job.limits)
 
 
-def judgements_of(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The checker's word on each test it judged; a checker that did not finish is our fault."""
-    if not report.get("done"):
-        raise SandboxFault("the checker sandbox did not finish")
-    return {raw["id"]: raw for raw in report.get("tests", []) if isinstance(raw.get("id"), str)}
+def judgements_of(report: dict[str, Any], checker: CheckerJob) -> dict[str, dict[str, Any]]:
+    """The checker's word on each test it judged.
+
+    The checker's sandbox holds no candidate code, but it reads the candidate's
+    results: one that started and then stopped (ran out of memory or time on them) has
+    not judged the rest, which are wrong answers ("could not be checked"), not a fault
+    to retry. One that never started is parse_report's SandboxFault.
+    """
+    judged = {raw["id"]: raw for raw in report.get("tests", []) if isinstance(raw.get("id"), str)}
+    for test in checker.tests:
+        judged.setdefault(test["id"], {"id": test["id"], "status": "unjudged"})
+    return judged
 
 
 def _excerpt(text: str) -> str:
@@ -375,7 +380,7 @@ def _verdict_of_judgement(judgement: dict[str, Any] | None) -> tuple[Verdict, st
         return Verdict.WRONG_ANSWER, f"the result could not be checked ({judgement.get('type')}: {judgement.get('message', '')})"
     if status == "generator_error":
         raise HarnessFault(f"the question's generator failed in the checker: {judgement.get('message')}")
-    return Verdict.WRONG_ANSWER, "the result could not be checked in time"
+    return Verdict.WRONG_ANSWER, "the result could not be checked (the checker ran out of time or memory on it)"
 
 
 def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: dict[str, Any] | None) -> tuple[Verdict, str]:

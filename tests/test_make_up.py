@@ -411,3 +411,12 @@ def test_a_request_for_another_host_gets_a_json_400_under_the_api(visitor):
     assert response.json() == {"error": {"code": "bad_request", "message": "The request could not be understood."}}
     page = visitor.get("/login/", HTTP_HOST="attacker.example").content.decode()
     assert "attacker.example" not in page and not [piece for piece in _TECHNICAL if piece in page]
+
+
+def test_a_csrf_failure_gets_the_branded_page(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/signup/", {"email": "x@example.test"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "This form has expired" in body and "CSRF verification failed" not in body

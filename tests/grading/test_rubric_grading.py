@@ -307,3 +307,24 @@ def test_two_runs_grading_the_same_answer_at_once_store_one_grade(fake_llm, answ
     assert results["slow"].id == results["fast"].id
     answer.refresh_from_db()
     assert answer.score == results["fast"].machine_score  # levels 1 and 1: the one that was stored first
+
+
+def test_a_regrade_the_broker_cannot_take_is_refused_and_the_grade_stands(settings, answer_with, client_for, bob, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from grading.tasks import rubric_grade_task
+
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = ""
+    answer = answer_with(ANSWER, assessment=True)
+    grade = rubric_grade_answer(answer_id=answer.id)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(rubric_grade_task, "delay", broker_down)
+    response = client_for(bob).post(f"/api/grades/{grade.id}/regrade/")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "queue_unavailable"
+    answer.refresh_from_db()
+    # Nothing waits for a task that was never sent: the answer keeps its grade, not "pending" forever.
+    assert answer.grade_status == "graded" and answer.score == 100.0

@@ -47,10 +47,8 @@ def test_a_submission_is_queued_then_graded_by_a_worker(client_for, alice, bank,
     assert body["verdict"] == "wrong_answer"
     tests = body["result"]["tests"]
     assert [t["verdict"] for t in tests] == ["accepted", "wrong_answer", "accepted"]
-    # Hidden tests: verdicts and counts only, for a candidate.
-    assert tests[1] == {
-        k: tests[1][k] for k in ("id", "name", "visible", "weight", "verdict", "cpu_seconds", "wall_seconds", "max_rss_kb")
-    }
+    # Hidden tests: verdicts and counts only, for a candidate (not even time or memory, which could carry the input).
+    assert set(tests[1]) == {"id", "name", "visible", "weight", "verdict"}
     assert tests[1]["name"] == "hidden test"
     assert "SECRET-hidden" not in str(body)
     assert body["result"]["hidden_summary"] == {"total": 2, "passed": 1}

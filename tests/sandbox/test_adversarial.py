@@ -108,7 +108,8 @@ def test_kernel_settings_and_sys_are_read_only(backend):
         "import os\n"
         "def probe():\n"
         "    paths = ['/proc/sys/kernel/core_pattern', '/proc/sys/vm/drop_caches', '/proc/sys/kernel/panic',\n"
-        "             '/proc/sysrq-trigger', '/proc/sys/kernel/hostname', '/sys/kernel/uevent_helper', '/sys/fs/cgroup']\n"
+        "             '/proc/sysrq-trigger', '/proc/sys/kernel/hostname', '/sys/kernel/uevent_helper', '/sys/fs/cgroup',\n"
+        "             '/proc/sys/kernel/shmmax', '/proc/sys/kernel/pid_max', '/proc/sys/fs/mqueue/msg_max', '/dev']\n"
         "    writable = [p for p in paths if os.access(p, os.W_OK)]\n"
         "    for p in paths[:5]:\n"
         "        try:\n"
@@ -377,3 +378,127 @@ def test_a_hidden_tests_own_error_message_stays_with_staff(backend):
     assert verdicts(result) == {"t1": Verdict.RUNTIME_ERROR, "t2": Verdict.RUNTIME_ERROR}
     assert SECRET in result.tests[0].message  # staff see it
     assert_nothing_leaks(result)
+
+
+# -- found by a hostile review of the first version --------------------------------------------
+
+
+def test_a_report_full_of_quotes_still_arrives_whole(backend):
+    """Docker's json-file log escapes every quote again: the log must hold the whole report."""
+    source = (
+        "import sys\n"
+        "def shout(word):\n"
+        "    sys.stdout.write('\"' * 1000000)\n"
+        "    sys.stderr.write('\"' * 1000000)\n"
+        "    return '\"' * 2090000\n"
+    )
+    tests = tuple(TestCase(id=f"t{i}", name=f"quotes {i}", visible=True, args=["x"], expected="X") for i in range(3))
+    result = run(backend, source, tests=tests, entrypoint="shout")
+    assert {t.verdict for t in result.tests} == {Verdict.WRONG_ANSWER}
+
+
+def test_results_too_big_for_the_checker_are_a_verdict_not_a_fault(backend):
+    source = "import os\ndef probe(xs):\n    os.write(99, b'{\"status\":\"ok\",\"values\":[[' + b'[],' * 1100000 + b'[]]]}')\n    os._exit(0)\n"
+    tests = tuple(
+        TestCase(id=f"t{i}", name=f"sorts {i}", visible=True, generate="lists", check="sorted_copy", report_arguments=True)
+        for i in range(5)
+    )
+    result = run(backend, source, tests=tests, checks=SORT_CHECKS, generators=SORT_GENERATORS, memory_mb=256)
+    assert {t.verdict for t in result.tests} == {Verdict.OUTPUT_LIMIT_EXCEEDED}
+
+
+def test_cpu_time_of_orphaned_processes_counts(backend):
+    source = (
+        "import os, time\n"
+        "def work(seconds):\n"
+        "    end = time.process_time() + seconds\n"
+        "    while time.process_time() < end:\n"
+        "        pass\n"
+        "def shout(word):\n"
+        "    for _ in range(2):  # each helper would have its own RLIMIT_CPU\n"
+        "        r, w = os.pipe()\n"
+        "        if os.fork() == 0:\n"
+        "            if os.fork() == 0:  # reparented to pid 1, never waited for by the test\n"
+        "                work(0.65)\n"
+        "                os.write(w, b'done')\n"
+        "                os._exit(0)\n"
+        "            os._exit(0)\n"
+        "        os.wait()\n"
+        "        os.close(w)\n"
+        "        os.read(r, 10)\n"
+        "    return word.upper()\n"
+    )
+    result = run(backend, source, tests=SHOUT_TESTS[1:], entrypoint="shout", cpu=1)
+    assert result.verdict is Verdict.TIME_LIMIT_EXCEEDED
+    # The test's own process used almost none of it: this is the orphans' time.
+    assert result.tests[0].cpu_seconds > 0.65
+
+
+def test_a_test_is_the_kernels_first_choice_when_memory_runs_out(backend):
+    result = run(backend, "def probe():\n    return open('/proc/self/oom_score_adj').read().strip()\n")
+    assert result.tests[0].actual == "1000"
+
+
+def test_hidden_tests_show_the_candidate_no_time_or_memory(backend):
+    """Sleeping or allocating by the input's bytes would read a hidden input back from them."""
+    source = "import time\ndef shout(word):\n    block = bytearray(ord(word[0]) * 256 * 1024)\n    time.sleep(ord(word[1]) / 200)\n    return 'x'\n"
+    result = shout(backend, source)
+    hidden = next(t for t in result.tests if not t.visible)
+    assert hidden.max_rss_kb and hidden.wall_seconds  # staff see them
+    assert set(hidden.for_candidate()) == {"id", "name", "visible", "weight", "verdict"}
+
+
+def test_unwritable_leftovers_and_sysv_objects_are_gone_for_the_next_test(backend):
+    tests = (
+        TestCase(id="t1", name="plant", visible=True, args=["first"], expected="planted"),
+        TestCase(id="t2", name="look", visible=True, args=["second"], expected="clean"),
+    )
+    source = (
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.shmat.restype = ctypes.c_void_p\n"
+        "KEY = 0x4d4f434b\n"
+        "def probe(word):\n"
+        "    places = ('/tmp/keep', '/work/keep', '/dev/shm/keep')\n"
+        "    if word == 'first':\n"
+        "        for d in places:\n"
+        "            os.mkdir(d)\n"
+        "            open(d + '/note', 'w').write('from test 1')\n"
+        "            os.chmod(d, 0o500)\n"
+        "        segment = libc.shmget(KEY, 4096, 0o1600)\n"
+        "        assert segment >= 0\n"
+        "        ctypes.memmove(libc.shmat(segment, None, 0), b'from test 1', 11)\n"
+        "        return 'planted'\n"
+        "    left = [d for d in places if os.path.exists(d)]\n"
+        "    return 'clean' if not left and libc.shmget(KEY, 0, 0) < 0 else repr(left)\n"
+    )
+    result = run(backend, source, tests=tests)
+    assert verdicts(result) == {"t1": Verdict.ACCEPTED, "t2": Verdict.ACCEPTED}, result.tests[1].actual
+
+
+def test_a_harness_killed_while_hidden_inputs_wait_gives_a_verdict_promptly(backend):
+    """SysV memory belongs to no process: pinned to the limit, the harness itself may be the
+    one the kernel kills while the host is still writing the hidden tests' large inputs."""
+    source = (
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.shmat.restype = ctypes.c_void_p\n"
+        "def shout(word):\n"
+        "    for _ in range(12):\n"
+        "        segment = libc.shmget(0, 8 << 20, 0o1600)\n"
+        "        address = libc.shmat(segment, None, 0)\n"
+        "        if address in (None, ctypes.c_void_p(-1).value):\n"
+        "            break\n"
+        "        ctypes.memset(address, 1, 8 << 20)\n"
+        "        libc.shmdt(ctypes.c_void_p(address))\n"
+        "    return 'x'\n"
+    )
+    big = "y" * 1_000_000
+    tests = (
+        TestCase(id="a", name="example", visible=True, args=["go"], expected="X"),
+        *(TestCase(id=f"h{i}", name=f"hidden {i}", args=[big], expected="Y") for i in range(2)),
+    )
+    started = time.monotonic()
+    result = run(backend, source, tests=tests, entrypoint="shout", cpu=2, memory_mb=64)
+    assert time.monotonic() - started < 20
+    assert result.verdict is not Verdict.ACCEPTED
