@@ -83,12 +83,21 @@ def _oom_kill_count() -> int | None:
     return None
 
 
-def _prctl(option: int, value: int) -> bool:
-    try:
+_LIBC: list[typing.Any] = []
+
+
+def _libc() -> typing.Any:
+    """The C library, loaded once (prctl, and SysV IPC removal between tests)."""
+    if not _LIBC:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(option, value, 0, 0, 0) == 0
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    return _LIBC[0]
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        return _libc().prctl(option, value, 0, 0, 0) == 0
     except Exception:  # noqa: BLE001 - reported by the caller
         return False
 
@@ -479,9 +488,7 @@ def _writable_and_retry(function: typing.Callable, path: str, _: object) -> None
 def _remove_ipc_objects() -> None:
     """SysV shared memory, queues and semaphores a test left: the sandbox's IPC namespace is its own."""
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = _libc()
     except Exception:  # noqa: BLE001
         return
     ipc_rmid = 0

@@ -16,3 +16,15 @@ def template(bank) -> InterviewTemplate:
     for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
         fixed.questions.add(Question.objects.get(slug=slug))
     return template
+
+
+def start(client, template) -> dict:
+    """Starts a practice interview through the API; its session as the candidate sees it."""
+    response = client.post(f"/api/templates/{template.id}/start/")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def position_of(session: dict, kind: str) -> int:
+    """The position of the session's first question of this kind."""
+    return next(q["position"] for q in session["questions"] if q["kind"] == kind)

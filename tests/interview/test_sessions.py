@@ -12,18 +12,9 @@ from interview import services
 from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
 from questions.models import Question
 from tests.conftest import error_code
+from tests.interview.conftest import position_of, start
 
 RIGHT = "from collections import Counter\n\ndef count_pairs(nums, target):\n    seen = Counter()\n    total = 0\n    for v in nums:\n        total += seen[target - v]\n        seen[v] += 1\n    return total\n"
-
-
-def _start(client, template) -> dict:
-    response = client.post(f"/api/templates/{template.id}/start/")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def _position(session: dict, kind: str) -> int:
-    return next(q["position"] for q in session["questions"] if q["kind"] == kind)
 
 
 def test_the_seeded_templates_are_there(client_for, alice, db):
@@ -32,7 +23,7 @@ def test_the_seeded_templates_are_there(client_for, alice, db):
 
 
 def test_starting_sets_a_server_deadline_and_hides_answers(client_for, alice, template):
-    session = _start(client_for(alice), template)
+    session = start(client_for(alice), template)
     assert session["status"] == "in_progress" and session["mode"] == "practice"
     assert 29 * 60 < session["remaining_seconds"] <= 30 * 60
     assert [q["kind"] for q in session["questions"]] == ["coding", "multiple_choice", "numeric", "free_text"]
@@ -48,7 +39,7 @@ def test_draws_give_different_but_comparable_sets(client_for, alice, bob, bank):
     TemplateSection.objects.create(template=template, position=1, title="ML", draw_count=2, draw_track="ml_fundamentals")
     kinds = set()
     for user in (alice, bob):
-        session = _start(client_for(user), template)
+        session = start(client_for(user), template)
         assert len(session["questions"]) == 2
         assert all(q["track"] == "ml_fundamentals" for q in session["questions"])
         kinds |= {q["title"] for q in session["questions"]}
@@ -57,7 +48,7 @@ def test_draws_give_different_but_comparable_sets(client_for, alice, bob, bank):
 
 def test_a_second_practice_start_is_refused_while_one_is_in_progress(client_for, alice, template):
     client = client_for(alice)
-    first = _start(client, template)
+    first = start(client, template)
     again = client.post(f"/api/templates/{template.id}/start/")
     assert again.status_code == 409 and error_code(again) == "session_in_progress"
     assert again.json()["error"]["fields"]["session"] == [str(first["id"])]
@@ -65,8 +56,8 @@ def test_a_second_practice_start_is_refused_while_one_is_in_progress(client_for,
 
 def test_answers_are_saved_and_resumed(client_for, alice, template):
     client = client_for(alice)
-    session = _start(client, template)
-    position = _position(session, "multiple_choice")
+    session = start(client, template)
+    position = position_of(session, "multiple_choice")
     url = f"/api/sessions/{session['id']}/answers/{position}/"
     saved = client.put(url, {"payload": {"selected": ["b"]}, "revision": 1}, format="json")
     assert saved.status_code == 200 and saved.json()["revision"] == 1
@@ -77,8 +68,8 @@ def test_answers_are_saved_and_resumed(client_for, alice, template):
 
 def test_a_late_retry_never_overwrites_a_newer_save(client_for, alice, template):
     client = client_for(alice)
-    session = _start(client, template)
-    url = f"/api/sessions/{session['id']}/answers/{_position(session, 'free_text')}/"
+    session = start(client, template)
+    url = f"/api/sessions/{session['id']}/answers/{position_of(session, 'free_text')}/"
     client.put(url, {"payload": {"text": "newer answer"}, "revision": 5}, format="json")
     stale = client.put(url, {"payload": {"text": "older answer"}, "revision": 4}, format="json")
     assert stale.status_code == 200 and stale.json()["revision"] == 5 and stale.json()["payload"] == {"text": "newer answer"}
@@ -98,8 +89,8 @@ def test_a_late_retry_never_overwrites_a_newer_save(client_for, alice, template)
 )
 def test_bad_answers_are_refused_and_the_saved_one_kept(client_for, alice, template, kind, payload, status, code):
     client = client_for(alice)
-    session = _start(client, template)
-    position = _position(session, kind)
+    session = start(client, template)
+    position = position_of(session, kind)
     before = Answer.objects.get(session_question__session_id=session["id"], session_question__position=position).payload
     response = client.put(
         f"/api/sessions/{session['id']}/answers/{position}/", {"payload": payload, "revision": 1}, format="json"
@@ -109,7 +100,7 @@ def test_bad_answers_are_refused_and_the_saved_one_kept(client_for, alice, templ
 
 
 def test_unknown_questions_and_other_peoples_sessions_are_404(client_for, alice, dave, template):
-    session = _start(client_for(alice), template)
+    session = start(client_for(alice), template)
     missing = client_for(alice).put(f"/api/sessions/{session['id']}/answers/99/", {"payload": {}, "revision": 1}, format="json")
     assert missing.status_code == 404
     for url in (f"/api/sessions/{session['id']}/", f"/api/sessions/{session['id']}/results/"):
@@ -124,8 +115,8 @@ def test_after_the_deadline_saves_are_refused_and_the_session_is_finalized(
     client_for, alice, template, django_capture_on_commit_callbacks
 ):
     client = client_for(alice)
-    session = _start(client, template)
-    mc = _position(session, "multiple_choice")
+    session = start(client, template)
+    mc = position_of(session, "multiple_choice")
     client.put(f"/api/sessions/{session['id']}/answers/{mc}/", {"payload": {"selected": ["b"]}, "revision": 1}, format="json")
     InterviewSession.objects.filter(id=session["id"]).update(deadline=timezone.now() - timedelta(seconds=30))
     with django_capture_on_commit_callbacks():
@@ -140,7 +131,7 @@ def test_after_the_deadline_saves_are_refused_and_the_session_is_finalized(
 
 
 def test_the_periodic_task_finalizes_expired_sessions(client_for, alice, template):
-    session = _start(client_for(alice), template)
+    session = start(client_for(alice), template)
     InterviewSession.objects.filter(id=session["id"]).update(deadline=timezone.now() - timedelta(minutes=1))
     assert services.sessions_finalize_expired() == [session["id"]]
     assert services.sessions_finalize_expired() == []
@@ -148,9 +139,9 @@ def test_the_periodic_task_finalizes_expired_sessions(client_for, alice, templat
 
 def test_a_save_within_the_grace_period_counts(client_for, alice, template):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     InterviewSession.objects.filter(id=session["id"]).update(deadline=timezone.now() - timedelta(seconds=2))
-    position = _position(session, "numeric")
+    position = position_of(session, "numeric")
     response = client.put(
         f"/api/sessions/{session['id']}/answers/{position}/", {"payload": {"value": 0.75}, "revision": 1}, format="json"
     )
@@ -162,7 +153,7 @@ def test_a_save_within_the_grace_period_counts(client_for, alice, template):
 @pytest.mark.django_db(transaction=True)
 def test_finishing_grades_every_answer_and_shows_practice_results(client_for, alice, template, celery_worker):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     sid = session["id"]
     answers = {
         "coding": {"source": RIGHT},
@@ -172,7 +163,7 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
     }
     for kind, payload in answers.items():
         response = client.put(
-            f"/api/sessions/{sid}/answers/{_position(session, kind)}/", {"payload": payload, "revision": 1}, format="json"
+            f"/api/sessions/{sid}/answers/{position_of(session, kind)}/", {"payload": payload, "revision": 1}, format="json"
         )
         assert response.status_code == 200
     assert client.get(f"/api/sessions/{sid}/results/").status_code == 409
@@ -202,7 +193,7 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
 
 def test_run_inside_an_interview_uses_the_sessions_question(client_for, alice, template, django_capture_on_commit_callbacks):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     with django_capture_on_commit_callbacks():
         response = client.post(f"/api/sessions/{session['id']}/answers/1/run/", {"source": RIGHT}, format="json")
     assert response.status_code == 202 and response.json()["mode"] == "run"

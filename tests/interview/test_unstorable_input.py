@@ -10,6 +10,7 @@ import pytest
 
 from interview.models import Answer, InterviewSession
 from tests.conftest import error_code
+from tests.interview.conftest import position_of, start
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +24,6 @@ BAD_TEXT = {
 }
 
 
-def _start(client, template) -> dict:
-    response = client.post(f"/api/templates/{template.id}/start/")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def _position(session: dict, kind: str) -> int:
-    return next(q["position"] for q in session["questions"] if q["kind"] == kind)
-
-
 def _raw_json(client, method: str, url: str, body: str):
     """A body written by hand: the JSON escape itself (``\\ud800``), as a hostile client sends it."""
     return getattr(client, method)(url, data=body, content_type="application/json")
@@ -41,8 +32,8 @@ def _raw_json(client, method: str, url: str, body: str):
 @pytest.mark.parametrize("kind", sorted(BAD_TEXT))
 def test_an_answer_with_unstorable_text_is_refused_and_the_session_keeps_working(client_for, alice, template, kind):
     client = client_for(alice)
-    session = _start(client, template)
-    url = f"/api/sessions/{session['id']}/answers/{_position(session, 'free_text')}/"
+    session = start(client, template)
+    url = f"/api/sessions/{session['id']}/answers/{position_of(session, 'free_text')}/"
     response = _raw_json(client, "put", url, f'{{"payload": {{"text": "lone {BAD_TEXT[kind]} here"}}, "revision": 1}}')
     assert response.status_code == 400, response.content
     assert error_code(response) == "invalid"
@@ -66,8 +57,8 @@ def test_an_answer_with_unstorable_text_is_refused_and_the_session_keeps_working
 )
 def test_code_and_custom_input_with_unstorable_text_are_refused(client_for, alice, template, path, body, field):
     client = client_for(alice)
-    session = _start(client, template)
-    url = f"/api/sessions/{session['id']}/" + path.format(coding=_position(session, "coding"))
+    session = start(client, template)
+    url = f"/api/sessions/{session['id']}/" + path.format(coding=position_of(session, "coding"))
     response = _raw_json(client, "post" if path.endswith(("run/", "submit/")) else "put", url, body)
     assert response.status_code == 400, response.content
     assert list(response.json()["error"]["fields"]) == [field]
@@ -75,8 +66,8 @@ def test_code_and_custom_input_with_unstorable_text_are_refused(client_for, alic
 
 def test_a_revision_past_64_bits_is_a_400_naming_it(client_for, alice, template):
     client = client_for(alice)
-    session = _start(client, template)
-    url = f"/api/sessions/{session['id']}/answers/{_position(session, 'free_text')}/"
+    session = start(client, template)
+    url = f"/api/sessions/{session['id']}/answers/{position_of(session, 'free_text')}/"
     response = _raw_json(client, "put", url, '{"payload": {"text": "x"}, "revision": 9223372036854775808}')
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["revision"]
@@ -142,9 +133,9 @@ def test_text_stored_before_the_check_is_repaired_and_renders(client_for, alice,
     from django.apps import apps
 
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     answer = Answer.objects.get(
-        session_question__session_id=session["id"], session_question__position=_position(session, "free_text")
+        session_question__session_id=session["id"], session_question__position=position_of(session, "free_text")
     )
     # PostgreSQL refuses a lone surrogate or NUL outright; a control character and a non-character it stores.
     Answer.objects.filter(id=answer.id).update(payload={"text": "bad \x01 and \uffff"})

@@ -13,20 +13,15 @@ from grading.models import Submission
 from interview import services
 from interview.models import Answer, InterviewSession, SessionQuestion
 from tests.conftest import error_code
+from tests.interview.conftest import position_of, start
 
 pytestmark = pytest.mark.django_db
 
 RIGHT = "def count_pairs(nums, target):\n    return sum(1 for i in range(len(nums)) for j in range(i) if nums[i] + nums[j] == target)\n"
 
 
-def _start(client, template) -> dict:
-    response = client.post(f"/api/templates/{template.id}/start/")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
 def _coding(session: dict) -> int:
-    return next(q["position"] for q in session["questions"] if q["kind"] == "coding")
+    return position_of(session, "coding")
 
 
 def _answer(session: dict, position: int) -> Answer:
@@ -45,7 +40,7 @@ def test_submit_stores_the_submitted_source_as_the_answer(
 ):
     client = client_for(alice)
     if mode == "practice":
-        session = _start(client, template)
+        session = start(client, template)
     else:
         with django_capture_on_commit_callbacks():
             _, token = services.assessment_invite_create(invited_by=bob, template=template, email="alice@example.test")
@@ -68,7 +63,7 @@ def test_a_submit_with_an_older_revision_leaves_the_newer_saved_answer(
     client_for, alice, template, django_capture_on_commit_callbacks
 ):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     position = _coding(session)
     url = f"/api/sessions/{session['id']}/answers/{position}/"
     newer = RIGHT + "\n# newer\n"
@@ -84,7 +79,7 @@ def test_a_submit_with_an_older_revision_leaves_the_newer_saved_answer(
 @pytest.mark.parametrize("action", ["save", "run", "submit"])
 def test_save_run_and_submit_refuse_work_after_the_sections_deadline(client_for, alice, template, action):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     position = _coding(session)
     _section_over(session, position, seconds_ago=services.GRACE_SECONDS + 5)
     url = f"/api/sessions/{session['id']}/answers/{position}/"
@@ -103,7 +98,7 @@ def test_work_within_the_grace_of_a_sections_deadline_counts(
     client_for, alice, template, action, django_capture_on_commit_callbacks
 ):
     client = client_for(alice)
-    session = _start(client, template)
+    session = start(client, template)
     position = _coding(session)
     _section_over(session, position, seconds_ago=services.GRACE_SECONDS - 3)
     url = f"/api/sessions/{session['id']}/answers/{position}/"
