@@ -55,7 +55,12 @@ def test_the_demo_cohort_is_graded_ranked_and_flags_the_copier(demo, client_for,
 
     recruiter = django_user_model.objects.get(email="recruiter@acme.test")
     report = client_for(recruiter).get(f"/api/reports/{sessions['sam@example.test'].id}/").json()
-    assert report["cohort"]["size"] == 4 and report["cohort"]["percentile"] is not None
+    others = [s.score for s in sessions.values()]
+    sam = sessions["sam@example.test"].score
+    below, ties = sum(score < sam for score in others), sum(score == sam for score in others)
+    assert report["cohort"]["size"] == 4
+    assert report["cohort"]["percentile"] == round(100 * (below + ties / 2) / 4, 1)
+    assert 0 < report["cohort"]["percentile"] < 100
     assert any(f["other_candidate"] == "priya@example.test" for f in report["integrity"]["similarity_flags"])
     assert report["integrity"]["events"]["pastes"] == 2 and report["integrity"]["events"]["focus_losses"] == 2
     assert {s["kind"] for s in report["integrity"]["events"]["signals"]} == {"answer_mostly_pasted"}

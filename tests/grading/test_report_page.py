@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from grading.charts import Cohort, cohort_histogram_svg, percentile_rank, section_scores_svg
 from grading.models import AnswerGrade
 from interview import services
+from interview.models import InterviewSession
 from tests.conftest import PASSWORD, assert_no_active_content, error_code
 from tests.grading.reporting import graded_assessment, report_template
 
@@ -96,7 +97,10 @@ def test_the_pdf_is_a_real_pdf_with_the_name_the_charts_and_the_evidence(client,
 
 def test_the_json_report_carries_the_cohort_and_rubric_names(client_for, bob, cohort):
     report = client_for(bob).get(f"/api/reports/{cohort.id}/").json()
-    assert report["cohort"] == {"size": 3, "median": pytest.approx(report["cohort"]["median"]), "percentile": 83.3}
+    scores = sorted(InterviewSession.objects.filter(template=cohort.template, status="finished").values_list("score", flat=True))
+    assert len(scores) == 3 and scores[0] < scores[1] < scores[2] == cohort.score
+    # Three distinct scores: the median is the middle one; Alice is top, (2 below + 1/2) / 3.
+    assert report["cohort"] == {"size": 3, "median": pytest.approx(scores[1]), "percentile": 83.3}
     (written,) = [q for q in report["questions"] if q["kind"] == "free_text"]
     assert [c["name"] for c in written["rubric"]["criteria"]] == ["Partitioning", "Eviction"]
     assert written["rubric"]["criteria"][0]["effective_level"] == written["rubric"]["criteria"][0]["level"]

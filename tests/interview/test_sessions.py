@@ -186,7 +186,12 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
     # No LLM configured: the local grader, shown as provisional, with evidence from the answer.
     assert by_kind["free_text"]["grade_status"] == "graded" and by_kind["free_text"]["feedback"]["provisional"] is True
     assert by_kind["free_text"]["feedback"]["criteria"][0]["evidence"] == ["Consistent hashing."]
-    assert results["score"] is not None
+    # The session's score is the mean over the four kinds, each 0 to 100.
+    kinds = ("coding", "multiple_choice", "numeric", "free_text")
+    assert results["score"] == pytest.approx(round(sum(by_kind[k]["score"] for k in kinds) / 4, 2))
+    assert 0 < by_kind["free_text"]["score"] <= 100 and results["score"] == pytest.approx(
+        (200 + by_kind["free_text"]["score"]) / 4, abs=0.01
+    )
     again = client.put(f"/api/sessions/{sid}/answers/1/", {"payload": {"source": "x"}, "revision": 9}, format="json")
     assert again.status_code == 409 and error_code(again) == "session_closed"
 
