@@ -234,7 +234,11 @@ class SessionDetailApi(APIView):
         "description": "By the question's kind: coding, multiple choice, numeric or written.",
         "anyOf": [
             {"type": "object", "properties": {"source": {"type": "string"}}, "required": ["source"]},
-            {"type": "object", "properties": {"selected": {"type": "array", "items": {"type": "string"}}}, "required": ["selected"]},
+            {
+                "type": "object",
+                "properties": {"selected": {"type": "array", "items": {"type": "string"}}},
+                "required": ["selected"],
+            },
             {"type": "object", "properties": {"value": {"type": "number", "nullable": True}}},
             {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
         ],
