@@ -143,6 +143,7 @@ def _seed(*, alice: User, bob: User, carol: User) -> dict[str, list[Any]]:
         "delivery_id": _ids(WebhookDelivery),
         "invite_id": _ids(RecruiterInvite),
         "token": [assessment_token, invite_token],
+        "revision": [2, *OUT_OF_RANGE_IDS],  # counters are 64-bit columns too
         # Body fields that random values never get right.
         "email": [alice.email],
         "password": [PASSWORD],
