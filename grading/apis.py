@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from config.api import reject_unknown_params
+from config.api import MAX_ID, reject_unknown_params
 from config.errors import ApplicationError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from config.schema import error_response
@@ -64,7 +64,7 @@ class SubmissionCreateApi(APIView):
         return "submit" if isinstance(data, dict) and data.get("mode") == Submission.Mode.SUBMIT else "run"
 
     class InputSerializer(serializers.Serializer):
-        question = serializers.IntegerField()
+        question = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         mode = serializers.ChoiceField(choices=Submission.Mode.values)
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
         custom_input = serializers.JSONField(required=False, allow_null=True)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from config.api import MAX_ID
 from config.errors import ConflictError, ForbiddenError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from config.schema import error_response
@@ -44,7 +45,9 @@ class TemplateOutput(serializers.Serializer):
 class TemplateSectionInput(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     minutes = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
-    questions = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=30)
+    questions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=30
+    )
     draw_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
     draw_track = serializers.ChoiceField(choices=[t.value for t in Track], required=False, default="")
     draw_kind = serializers.ChoiceField(choices=[k.value for k in Kind], required=False, default="")
@@ -169,7 +172,7 @@ class AssessmentInviteCreateApi(APIView):
     """Recruiters invite a candidate (by email) to take a template as an assessment."""
 
     class InputSerializer(serializers.Serializer):
-        template = serializers.IntegerField()
+        template = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         email = serializers.EmailField()
         candidate_name = serializers.CharField(max_length=150, required=False, default="")
 
@@ -254,7 +257,7 @@ class AnswerSaveApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         payload = AnswerPayloadField()
-        revision = serializers.IntegerField(min_value=1)
+        revision = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(
         request=InputSerializer,
@@ -308,6 +311,7 @@ class AnswerSubmitApi(APIView):
         source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
         revision = serializers.IntegerField(
             min_value=1,
+            max_value=MAX_ID,
             required=False,
             help_text="The answer's revision, as for a save (an older one leaves the newer saved answer); "
             "left out, the source is stored as the next revision.",
@@ -343,7 +347,7 @@ class MarkdownPreviewApi(APIView):
 
 class IntegrityEventInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IntegrityEvent.Kind.choices)
-    position = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    position = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True, default=None)
     chars = serializers.IntegerField(min_value=0, max_value=100_000_000, required=False, default=0)
     at = serializers.DateTimeField()
 

@@ -368,7 +368,7 @@ def _validate_payload(kind: str, version: QuestionVersion, payload: Any) -> dict
             raise ApplicationError("the answer must be a number", code="invalid", fields={"payload": ["not a number"]})
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ApplicationError("the answer must be a number", code="invalid", fields={"payload": ["not a number"]}) from None
         if not math.isfinite(number):
             raise ApplicationError("the answer must be a finite number", code="invalid", fields={"payload": ["not finite"]})
