@@ -151,7 +151,7 @@ class Job:
             "entrypoint": self.entrypoint,
             "source": self.source,
             "preload": ["numpy"] if "numpy" in self.source or "numpy" in (self.generators or "") else [],
-            "limits": self._harness_limits(address_space_mb),
+            "limits": harness_limits(self.limits, self.total_wall_seconds, address_space_mb),
             # Only a sandbox with its own pid namespace may kill "everything else".
             "isolated": isolated,
             "batches": len(batches),
@@ -175,15 +175,6 @@ class Job:
             uses_generators = any(t.generate for t in batch)
             frames.append({"tests": items, "generators": self.generators if uses_generators else None})
         return b"".join(frame_bytes(frame) for frame in frames)
-
-    def _harness_limits(self, address_space_mb: int | None) -> dict[str, Any]:
-        return {
-            "cpu_seconds": self.limits.cpu_seconds,
-            "wall_seconds": self.limits.wall_seconds,
-            "output_bytes": self.limits.output_bytes,
-            "total_wall_seconds": self.total_wall_seconds,
-            "address_space_mb": address_space_mb,
-        }
 
     @property
     def total_wall_seconds(self) -> float:
@@ -264,6 +255,17 @@ class HarnessFault(SandboxFault):
     retryable = False
 
 
+def harness_limits(limits: Limits, total_wall_seconds: float, address_space_mb: int | None) -> dict[str, Any]:
+    """The limits as the harness reads them, for a solution run and a checker run alike."""
+    return {
+        "cpu_seconds": limits.cpu_seconds,
+        "wall_seconds": limits.wall_seconds,
+        "output_bytes": limits.output_bytes,
+        "total_wall_seconds": total_wall_seconds,
+        "address_space_mb": address_space_mb,
+    }
+
+
 def frame_bytes(document: Any) -> bytes:
     """One frame of the harness's input: the JSON's length in bytes on a line, then the JSON."""
     data = json.dumps(document).encode("utf-8", "surrogatepass")
@@ -287,13 +289,7 @@ class CheckerJob:
             "mode": self.mode,
             "checks": self.checks,
             "preload": ["numpy"] if "numpy" in self.checks or "numpy" in (self.generators or "") else [],
-            "limits": {
-                "cpu_seconds": self.limits.cpu_seconds,
-                "wall_seconds": self.limits.wall_seconds,
-                "output_bytes": self.limits.output_bytes,
-                "total_wall_seconds": self.total_wall_seconds,
-                "address_space_mb": address_space_mb,
-            },
+            "limits": harness_limits(self.limits, self.total_wall_seconds, address_space_mb),
             "isolated": isolated,
             "batches": 1,
         }
