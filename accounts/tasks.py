@@ -59,7 +59,7 @@ def sessions_clear() -> int:
 def webhook_delivery_send(delivery_id: int) -> str | None:
     """Makes the next attempt of one webhook delivery. A failure is retried by the sweeper
     below, after a backoff, not by Celery: the schedule lives in the database."""
-    from accounts.webhooks import webhook_delivery_attempt
+    from accounts.webhook_services import webhook_delivery_attempt
 
     return webhook_delivery_attempt(delivery_id=delivery_id)
 
@@ -67,7 +67,7 @@ def webhook_delivery_send(delivery_id: int) -> str | None:
 @shared_task
 def webhook_deliveries_send_due() -> int:
     """Queues every pending webhook delivery whose next attempt is due."""
-    from accounts.webhooks import webhook_deliveries_due
+    from accounts.webhook_services import webhook_deliveries_due
 
     due = webhook_deliveries_due()
     for delivery_id in due:

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import webhooks
+from accounts import webhook_selectors, webhook_services
 from accounts.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from config.api import Pagination
 from config.schema import error_response
@@ -68,7 +68,7 @@ class WebhookEndpointListCreateApi(APIView):
 
     @extend_schema(responses=WebhookEndpointOutput(many=True))
     def get(self, request: Request) -> Response:
-        endpoints = webhooks.webhook_endpoint_list(user=request.user)
+        endpoints = webhook_selectors.webhook_endpoint_list(user=request.user)
         return Response(WebhookEndpointOutput(endpoints, many=True).data)
 
     @extend_schema(
@@ -81,7 +81,7 @@ class WebhookEndpointListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = webhooks.webhook_endpoint_create(
+        endpoint = webhook_services.webhook_endpoint_create(
             user=request.user, url=data.validated_data["url"], events=sorted(data.validated_data["events"])
         )
         return Response(WebhookEndpointWithSecretOutput(endpoint).data, status=status.HTTP_201_CREATED)
@@ -90,8 +90,8 @@ class WebhookEndpointListCreateApi(APIView):
 class WebhookEndpointDeleteApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, endpoint_id: int) -> Response:
-        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
-        webhooks.webhook_endpoint_delete(endpoint=endpoint)
+        endpoint = webhook_selectors.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        webhook_services.webhook_endpoint_delete(endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,8 +100,8 @@ class WebhookSecretRotateApi(APIView):
 
     @extend_schema(request=None, responses=WebhookEndpointWithSecretOutput)
     def post(self, request: Request, endpoint_id: int) -> Response:
-        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
-        endpoint = webhooks.webhook_endpoint_secret_rotate(endpoint=endpoint)
+        endpoint = webhook_selectors.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        endpoint = webhook_services.webhook_endpoint_secret_rotate(endpoint=endpoint)
         return Response(WebhookEndpointWithSecretOutput(endpoint).data)
 
 
@@ -112,9 +112,9 @@ class WebhookDeliveryListApi(APIView):
 
     @extend_schema(responses=WebhookDeliveryOutput(many=True))
     def get(self, request: Request, endpoint_id: int) -> Response:
-        endpoint = webhooks.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
+        endpoint = webhook_selectors.webhook_endpoint_get(user=request.user, endpoint_id=endpoint_id)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(webhooks.webhook_delivery_list(endpoint=endpoint), request, view=self)
+        page = paginator.paginate_queryset(webhook_selectors.webhook_delivery_list(endpoint=endpoint), request, view=self)
         return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)
 
 
@@ -129,6 +129,6 @@ class WebhookRedeliverApi(APIView):
         },
     )
     def post(self, request: Request, delivery_id: int) -> Response:
-        delivery = webhooks.webhook_delivery_get(user=request.user, delivery_id=delivery_id)
-        delivery = webhooks.webhook_delivery_redeliver(delivery=delivery)
+        delivery = webhook_selectors.webhook_delivery_get(user=request.user, delivery_id=delivery_id)
+        delivery = webhook_services.webhook_delivery_redeliver(delivery=delivery)
         return Response(WebhookDeliveryOutput(delivery).data, status=status.HTTP_202_ACCEPTED)

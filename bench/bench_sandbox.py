@@ -303,7 +303,7 @@ class SandboxRunner:
         if name == "subprocess":
             self.backend: Any = SubprocessBackend()
         else:
-            from grading.sandboxes import sandbox_backend, sandbox_reset
+            from config.sandbox_backend import sandbox_backend, sandbox_reset
 
             # A fresh backend each time: sandbox_backend keeps one per process, and a
             # closed Docker backend runs nothing.
@@ -322,7 +322,7 @@ class SandboxRunner:
         if close:
             close()
         if self.name != "subprocess":
-            from grading.sandboxes import sandbox_reset
+            from config.sandbox_backend import sandbox_reset
 
             sandbox_reset()
 

@@ -21,7 +21,7 @@ celery_signals_connect()
 
 
 @worker_ready.connect
-def metrics_serve(sender=None, **kwargs):
+def metrics_serve(sender: object = None, **kwargs: object) -> None:
     """A worker serves its own metrics on METRICS_PORT, when that is set (config/metrics.py)."""
     from config.metrics import worker_metrics_serve
 

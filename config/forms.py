@@ -1,11 +1,11 @@
-"""Form fields for the pages: text is checked for what the service can store (questions/text.py)."""
+"""Form fields for the pages: text is checked for what the service can store (config/text.py)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from questions.text import text_problem
+from config.text import text_problem
 
 
 def storable_text(value: str) -> None:

@@ -75,7 +75,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_clean(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id
         context_token = _context.set({"request_id": request_id})
         request_token = _request.set(request)
         started = time.monotonic()
@@ -214,7 +214,7 @@ class JsonFormatter(_LibraryJsonFormatter):
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
 
-    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in log_data.items() if not (k in CONTEXT_FIELDS and v is None)}
 
 

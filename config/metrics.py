@@ -26,7 +26,7 @@ import hmac
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from socketserver import ThreadingMixIn
@@ -149,49 +149,22 @@ def _statement_timeout(seconds: float) -> Iterator[None]:
         yield
 
 
+# The database's gauges are the apps' to say (interview/gauges.py); each registers its
+# function once, in its AppConfig.ready(). This module sits below every app.
+_DATABASE_GAUGES: list[Callable[[], list[Metric]]] = []
+
+
+def database_gauges_register(gauges: Callable[[], list[Metric]]) -> None:
+    if gauges not in _DATABASE_GAUGES:
+        _DATABASE_GAUGES.append(gauges)
+
+
 def _database_gauges(timeout: float) -> list[Metric]:
-    from django.db.models import Count
-
-    from grading.models import AnswerGrade, Submission
-    from interview.models import Answer, InterviewSession
-    from questions.bank_format import Kind
-
+    families: list[Metric] = []
     with _statement_timeout(timeout):
-        # order_by(): the models' default ordering would split the groups.
-        by_status = dict(
-            Submission.objects.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("id"))
-        )
-        by_mode = dict(
-            InterviewSession.objects.filter(status=InterviewSession.Status.IN_PROGRESS)
-            .order_by()
-            .values_list("mode")
-            .annotate(n=Count("id"))
-        )
-        written = Answer.objects.filter(
-            grade_status=Answer.GradeStatus.PENDING, session_question__question_version__question__kind=Kind.FREE_TEXT
-        )
-        waiting_for_grader = written.filter(grades__isnull=True).count()
-        waiting_for_review = written.filter(grades__status=AnswerGrade.Status.NEEDS_REVIEW).distinct().count()
-
-    submissions = GaugeMetricFamily(
-        "mockloop_submissions_pending", "Submissions waiting for a worker (queued) or being run (running).", labels=["status"]
-    )
-    for status in (Submission.Status.QUEUED, Submission.Status.RUNNING):
-        submissions.add_metric([status.value], by_status.get(status.value, 0))
-    answers = GaugeMetricFamily(
-        "mockloop_answers_awaiting_rubric_grade",
-        "Written answers of finished interviews without a score: waiting for the grader, or for a human reviewer.",
-        labels=["waiting_for"],
-    )
-    answers.add_metric(["grader"], waiting_for_grader)
-    answers.add_metric(["review"], waiting_for_review)
-    sessions = GaugeMetricFamily("mockloop_sessions_in_progress", "Interviews in progress, by mode.", labels=["mode"])
-    for mode in InterviewSession.Mode:
-        sessions.add_metric([mode.value], by_mode.get(mode.value, 0))
-    return [submissions, answers, sessions]
+        for gauges in _DATABASE_GAUGES:
+            families += gauges()
+    return families
 
 
 def celery_queue_names() -> list[str]:
@@ -276,9 +249,9 @@ def scrape_registry(*, shared_state: bool) -> CollectorRegistry:
     if settings.PROMETHEUS_MULTIPROC_DIR:
         MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
     else:
-        registry.register(_ThisProcess())  # type: ignore[arg-type]
+        registry.register(_ThisProcess())
     if shared_state:
-        registry.register(SharedStateCollector())  # type: ignore[arg-type]
+        registry.register(SharedStateCollector())
     return registry
 
 

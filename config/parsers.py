@@ -13,7 +13,7 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ValidationError
 
-from questions.text import data_problems
+from config.text import data_problems
 
 
 def refuse_unstorable(data: Any) -> Any:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "questions",
     "interview",
     "grading",
+    "review",
     # Production readiness (logs, limits, login rate limiting): lockouts after failed sign-ins.
     "axes",
 ]
@@ -188,8 +189,8 @@ CELERY_TASK_DEFAULT_QUEUE = "mockloop"
 CELERY_BEAT_SCHEDULE = {
     "invites-purge": {"task": "accounts.tasks.invites_purge", "schedule": 3600.0},
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 86400.0},
-    "rubric-grades-retry-pending": {"task": "grading.tasks.rubric_grades_retry_pending", "schedule": 120.0},
-    "answers-similarity-sweep": {"task": "grading.tasks.answers_similarity_sweep", "schedule": 120.0},
+    "answers-rubric-grade-requeue": {"task": "interview.tasks.answers_rubric_grade_requeue", "schedule": 120.0},
+    "answers-similarity-sweep": {"task": "review.tasks.answers_similarity_sweep", "schedule": 120.0},
     "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},

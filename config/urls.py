@@ -12,13 +12,14 @@ from accounts import webhook_apis
 from config.converters import IdConverter
 from config.errors import error_body
 from grading import apis as grading_apis
-from grading import report_views, review_apis
-from grading.dashboard_apis import DashboardCompareApi, DashboardListApi
-from grading.views import dashboard_compare_page, dashboard_page
 from interview import apis as interview_apis
 from interview import views as interview_views
 from questions import apis as questions_apis
 from questions import views as questions_views
+from review import apis as review_apis
+from review import report_views
+from review.dashboard_apis import DashboardCompareApi, DashboardListApi
+from review.dashboard_views import dashboard_compare_page, dashboard_page
 
 # Ids in paths are bounded (config/converters.py): registered before any route uses them.
 register_converter(IdConverter, "id")

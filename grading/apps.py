@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class GradingConfig(AppConfig):
-    """Verdicts into scores, rubric grading, recruiter reports."""
+    """The grading core: code submissions in the sandbox, objective scoring, rubric grading."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "grading"

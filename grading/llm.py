@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
 
 from config import metrics
 from grading.rubric import GradeInvalid, RubricGrade, build_messages, combine_samples, output_schema, parse_grade
@@ -54,7 +56,7 @@ class LlmCall:
 @dataclass
 class LlmResult:
     grade: RubricGrade
-    messages: list[dict[str, str]]
+    messages: list[ChatCompletionMessageParam]
     calls: list[LlmCall] = field(default_factory=list)
 
     @property
@@ -87,7 +89,11 @@ class LlmGrader:
         self.backoff_seconds = backoff_seconds
         self.temperature = temperature
 
-    def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> LlmCall:
+    def _complete(self, messages: list[ChatCompletionMessageParam], schema: dict[str, Any]) -> LlmCall:
+        response_format: ResponseFormatJSONSchema = {
+            "type": "json_schema",
+            "json_schema": {"name": "rubric_grade", "strict": True, "schema": schema},
+        }
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -96,12 +102,9 @@ class LlmGrader:
             try:
                 response = self.client.chat.completions.create(
                     model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
+                    messages=messages,
                     temperature=self.temperature,
-                    response_format={
-                        "type": "json_schema",
-                        "json_schema": {"name": "rubric_grade", "strict": True, "schema": schema},
-                    },
+                    response_format=response_format,
                 )
             except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError, openai.APITimeoutError) as exc:
                 metrics.llm_error(next((kind for cls, kind in _RETRIED_KINDS.items() if isinstance(exc, cls)), "connection"))
@@ -120,9 +123,10 @@ class LlmGrader:
                 seconds=time.monotonic() - started,
                 raw=response.model_dump(),
             )
-            if getattr(choice.message, "refusal", None):
+            refusal = choice.message.refusal
+            if refusal:
                 metrics.llm_error("refused")
-                raise LlmUnavailable(f"the model refused: {choice.message.refusal[:200]}")
+                raise LlmUnavailable(f"the model refused: {refusal[:200]}")
             if choice.finish_reason == "length":
                 metrics.llm_error("truncated")
                 raise LlmUnavailable("the model's reply was cut short (max tokens)")
@@ -141,20 +145,20 @@ class LlmGrader:
     ) -> LlmResult:
         messages = build_messages(question_title=question_title, prompt=prompt, rubric=rubric, answer=answer, examples=examples)
         schema = output_schema(rubric)
-        result = LlmResult(grade=None, messages=messages)  # type: ignore[arg-type]
+        calls: list[LlmCall] = []
         grades: list[RubricGrade] = []
         for _ in range(samples):
             for attempt in range(2):  # an invalid reply is retried once
                 call = self._complete(messages, schema)
-                result.calls.append(call)
+                calls.append(call)
                 try:
                     grades.append(parse_grade(call.content, rubric=rubric, answer=answer))
                     break
                 except GradeInvalid as exc:
                     metrics.llm_error("invalid_reply")
                     if attempt == 1:
-                        raise LlmGradeInvalid(f"invalid grade twice: {exc}", result.calls) from exc
+                        raise LlmGradeInvalid(f"invalid grade twice: {exc}", calls) from exc
                     # Not the reason itself: it can quote the reply, which can quote the answer.
                     log.warning("LLM grader: invalid reply (%s characters), asking again", len(call.content))
-        result.grade = grades[0] if len(grades) == 1 else combine_samples(grades, rubric)
-        return result
+        grade = grades[0] if len(grades) == 1 else combine_samples(grades, rubric)
+        return LlmResult(grade=grade, messages=messages, calls=calls)

@@ -62,7 +62,11 @@ class AnswerGrade(models.Model):
         NEEDS_REVIEW = "needs_review", "Needs human review"
         REVIEWED = "reviewed", "Reviewed by a human"
 
+    # The answer graded. The grading core reads only its id (docs/architecture.md): what it
+    # graded is recorded here, the text and the question version whose rubric it used.
     answer = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="grades")
+    question_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    answer_text = models.TextField(blank=True)
     grader = models.CharField(max_length=10)  # "llm" or "local"
     model = models.CharField(max_length=100, blank=True)
     prompt_version = models.CharField(max_length=20)
@@ -105,34 +109,3 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} → {self.level} by {self.by_id}"
-
-
-class SimilarityFlag(models.Model):
-    """Two answers to the same question that look copied. Informs; never changes a score."""
-
-    question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="+")
-    answer_a = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="+")
-    answer_b = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10)  # "code" or "text"
-    similarity = models.FloatField()
-    # [[[start, end], [start, end]], ...]: lines (code) or characters (text) in a and b.
-    regions = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-similarity"]
-        constraints = [models.UniqueConstraint(fields=["answer_a", "answer_b"], name="similarity_pair_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.answer_a_id} ~ {self.answer_b_id} ({self.similarity:.0%})"
-
-
-class SimilarityCheck(models.Model):
-    """That an answer's similarity check ran: the sweep re-queues finished answers without one."""
-
-    answer = models.OneToOneField("interview.Answer", on_delete=models.CASCADE, related_name="similarity_check")
-    checked_at = models.DateTimeField(default=timezone.now)
-    flags = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"answer {self.answer_id} checked at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,11 @@ import secrets
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Only the type: the prompt is built in the chat format the openai SDK sends, without importing it.
+    from openai.types.chat import ChatCompletionMessageParam
 
 PROMPT_VERSION = "rubric-v1"
 LEVELS = (0, 1, 2, 3, 4)
@@ -86,7 +90,7 @@ def output_schema(rubric: dict[str, Any]) -> dict[str, Any]:
 
 def build_messages(
     *, question_title: str, prompt: str, rubric: dict[str, Any], answer: str, examples: list[dict[str, Any]] | None = None
-) -> list[dict[str, str]]:
+) -> list[ChatCompletionMessageParam]:
     """The grading prompt. The answer is untrusted data: JSON-encoded inside a random,
     per-call delimiter, with the rule to ignore instructions in it stated before and after."""
     fence = f"ANSWER-{secrets.token_hex(8)}"
@@ -142,7 +146,7 @@ def parse_grade(content: str, *, rubric: dict[str, Any], answer: str) -> RubricG
         raise GradeInvalid(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
         raise GradeInvalid("no criteria list")
-    wanted = {c["id"] for c in rubric["criteria"]}
+    wanted: set[str] = {c["id"] for c in rubric["criteria"]}
     seen: dict[str, CriterionGrade] = {}
     normalized_answer = _normalize(answer)
     for item in data["criteria"]:

@@ -1,9 +1,14 @@
-"""Writes for rubric grading: grade a written answer, review and override grades."""
+"""Writes for rubric grading: grade a written answer, and a recruiter's override of a grade.
+
+The grading core is given what it grades (an answer's id and text, the question
+version, the organization paying) and announces each stored grade with
+``signals.rubric_grade_stored``; it never reads or writes interviews."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +18,15 @@ from django.db.models import Sum
 
 from accounts.models import Organization, User
 from config import metrics
-from config.errors import ApplicationError, NotFoundError
+from config.errors import ApplicationError
+from config.locks import transaction_lock
+from config.text import text_problem
+from grading import signals
 from grading.llm import LlmGradeInvalid, LlmGrader, LlmResult
 from grading.local_grader import LocalGrader
 from grading.models import AnswerGrade, GradeOverride
 from grading.rubric import LEVELS, PROMPT_VERSION, answer_problems, injection_precheck, rubric_hash, weighted_score
-from questions.text import text_problem
+from questions.models import QuestionVersion
 
 log = logging.getLogger(__name__)
 
@@ -60,137 +68,166 @@ def _cache_key(*, model: str, samples: int, rubric: dict[str, Any], text: str) -
 def recruiter_examples(question_id: int, rubric: dict[str, Any], limit: int = 2) -> list[dict[str, Any]]:
     """A few answers to the same question whose levels a recruiter set, as few-shot examples."""
     examples = []
-    reviewed = AnswerGrade.objects.filter(
-        status=AnswerGrade.Status.REVIEWED, answer__session_question__question_version__question_id=question_id
-    )
-    for grade in reviewed.select_related("answer")[:limit]:
+    reviewed = AnswerGrade.objects.filter(status=AnswerGrade.Status.REVIEWED, question_version__question_id=question_id)
+    for grade in reviewed[:limit]:
         levels = effective_levels(grade)
         if levels and set(levels) == {c["id"] for c in rubric["criteria"]}:
-            examples.append({"answer": grade.answer.payload.get("text", ""), "levels": levels})
+            examples.append({"answer": grade.answer_text, "levels": levels})
     return examples
 
 
-def _grade_store(target: Any, seen: int | None, **fields: Any) -> AnswerGrade:
-    """Stores a grade and applies it, unless another run of the grading task for the same
-    answer (a redelivery, beat's re-queue during an outage) stored one since this run
-    began: then that grade stands and this one is dropped, so an answer never gets two."""
-    from interview.models import Answer
-    from interview.services import answer_apply_grade
+def rubric_grade_latest_id(answer_id: int) -> int | None:
+    return AnswerGrade.objects.filter(answer_id=answer_id).order_by("-id").values_list("id", flat=True).first()
 
+
+def _grade_store(answer_id: int, seen: int | None, **fields: Any) -> AnswerGrade:
+    """Stores a grade and announces it (``rubric_grade_stored``, in the same transaction),
+    unless another run of the grading task for the same answer (a redelivery, beat's
+    re-queue during an outage) stored one since this run began: then that grade stands
+    and this one is dropped, so an answer never gets two."""
     with transaction.atomic():
-        Answer.objects.select_for_update().filter(id=target.id).first()
-        latest = AnswerGrade.objects.filter(answer_id=target.id).order_by("-id").first()
-        if latest is not None and latest.id != seen:
-            log.info("answer %s was graded by another run (grade %s); this run's grade is dropped", target.id, latest.id)
-            return latest
-        grade = AnswerGrade.objects.create(**fields)
-        answer_apply_grade(target, grade)
+        transaction_lock(f"rubric-grade:{answer_id}")
+        latest = rubric_grade_latest_id(answer_id)
+        if latest is not None and latest != seen:
+            log.info("answer %s was graded by another run (grade %s); this run's grade is dropped", answer_id, latest)
+            return AnswerGrade.objects.get(id=latest)
+        grade = AnswerGrade.objects.create(answer_id=answer_id, **fields)
+        signals.rubric_grade_stored.send(sender=AnswerGrade, answer_id=answer_id, grade_id=grade.id)
     return grade
 
 
-def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
-    """Grades a written answer with the configured grader and applies it to the answer.
+@dataclass(frozen=True)
+class _Grading:
+    """One grading run: what is graded, by which grader, and the fields every grade of it shares."""
+
+    answer_id: int
+    version: QuestionVersion
+    text: str
+    organization: Organization | None
+    use_llm: bool
+    samples: int
+    seen: int | None
+    base: dict[str, Any]
+
+    @property
+    def rubric(self) -> dict[str, Any]:
+        return self.version.spec
+
+    def store(self, **fields: Any) -> AnswerGrade:
+        return _grade_store(self.answer_id, self.seen, **{**self.base, **fields})
+
+
+def rubric_grade(*, answer_id: int, version: QuestionVersion, text: str, organization: Organization | None) -> AnswerGrade:
+    """Grades the written answer ``answer_id`` (its ``text``, to ``version``'s rubric) with
+    the configured grader, stores the grade and announces it.
 
     Raises LlmUnavailable (retry later; the answer stays pending, never 0) and
     BudgetExhausted. Grades that need a human are stored and queued for review.
     """
-    from interview.models import Answer
-
-    answer = Answer.objects.select_related("session_question__question_version__question", "session_question__session").get(
-        id=answer_id
-    )
-    # A grade stored by another run while this one grades wins; this one is dropped.
-    seen = AnswerGrade.objects.filter(answer_id=answer_id).order_by("-id").values_list("id", flat=True).first()
-
-    def store(**fields: Any) -> AnswerGrade:
-        return _grade_store(answer, seen, **fields)
-
-    version = answer.session_question.question_version
-    rubric = version.spec
-    text = answer.payload.get("text", "") or ""
-    organization = answer.session_question.session.organization
     use_llm = llm_configured()
     model = settings.LLM_MODEL if use_llm else "local"
     samples = settings.LLM_SAMPLES if use_llm else 1
-    base = {
-        "answer": answer,
-        "grader": "llm" if use_llm else "local",
-        "model": model,
-        "prompt_version": PROMPT_VERSION,
-        "rubric_hash": rubric_hash(rubric),
-        "cache_key": _cache_key(model=model, samples=samples, rubric=rubric, text=text),
-        "organization": organization,
-    }
+    run = _Grading(
+        answer_id=answer_id,
+        version=version,
+        text=text,
+        organization=organization,
+        use_llm=use_llm,
+        samples=samples,
+        # A grade stored by another run while this one grades wins; this one is dropped.
+        seen=rubric_grade_latest_id(answer_id),
+        base={
+            "question_version": version,
+            "answer_text": text,
+            "grader": "llm" if use_llm else "local",
+            "model": model,
+            "prompt_version": PROMPT_VERSION,
+            "rubric_hash": rubric_hash(version.spec),
+            "cache_key": _cache_key(model=model, samples=samples, rubric=version.spec, text=text),
+            "organization": organization,
+        },
+    )
+    return _grade_without_grader(run) or (_grade_with_llm(run) if use_llm else _grade_locally(run))
 
-    problem = answer_problems(text, max_words=rubric["max_words"])
+
+def _grade_without_grader(run: _Grading) -> AnswerGrade | None:
+    """Answers no grader needs to read: empty, unfit (too long...), or graded already."""
+    problem = answer_problems(run.text, max_words=run.rubric["max_words"])
     if problem == "empty":
-        criteria = [{"id": c["id"], "level": 0, "reasoning": "No answer was given.", "evidence": []} for c in rubric["criteria"]]
-        grade = store(**{**base, "grader": "rules"}, status=AnswerGrade.Status.GRADED, criteria=criteria, machine_score=0.0)
-        return grade
+        criteria = [
+            {"id": c["id"], "level": 0, "reasoning": "No answer was given.", "evidence": []} for c in run.rubric["criteria"]
+        ]
+        return run.store(grader="rules", status=AnswerGrade.Status.GRADED, criteria=criteria, machine_score=0.0)
     if problem:
-        grade = store(**base, status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"answer is {problem}"])
-        return grade
-
+        return run.store(status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"answer is {problem}"])
     cached = (
-        AnswerGrade.objects.filter(cache_key=base["cache_key"], status=AnswerGrade.Status.GRADED, cached=False)
-        .exclude(answer=answer)
+        AnswerGrade.objects.filter(cache_key=run.base["cache_key"], status=AnswerGrade.Status.GRADED, cached=False)
+        .exclude(answer_id=run.answer_id)
         .first()
     )
-    if cached is not None:
-        # The same answer to the same rubric with the same grader: reuse it, free.
-        grade = store(
-            **base,
-            cached=True,
-            status=cached.status,
-            criteria=cached.criteria,
-            machine_score=cached.machine_score,
-            injection_suspected=cached.injection_suspected,
-            review_reasons=cached.review_reasons,
-        )
-        return grade
+    if cached is None:
+        return None
+    # The same answer to the same rubric with the same grader: reuse it, free.
+    return run.store(
+        cached=True,
+        status=cached.status,
+        criteria=cached.criteria,
+        machine_score=cached.machine_score,
+        injection_suspected=cached.injection_suspected,
+        review_reasons=cached.review_reasons,
+    )
 
-    precheck = injection_precheck(text)
-    reasons = [f"injection pre-check: {match!r}" for match in precheck]
-    if not use_llm:
-        with metrics.rubric_grading_timed("local"):
-            result = LocalGrader(rubric).grade(text)
-        status = AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED
-        grade = store(
-            **base,
-            status=status,
-            review_reasons=reasons,
-            criteria=[c.__dict__ for c in result.criteria],
-            machine_score=result.score,
-            injection_suspected=bool(reasons),
-        )
-        return grade
 
+def _precheck_reasons(text: str) -> list[str]:
+    return [f"injection pre-check: {match!r}" for match in injection_precheck(text)]
+
+
+def _grade_locally(run: _Grading) -> AnswerGrade:
+    reasons = _precheck_reasons(run.text)
+    with metrics.rubric_grading_timed("local"):
+        result = LocalGrader(run.rubric).grade(run.text)
+    return run.store(
+        status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
+        review_reasons=reasons,
+        criteria=[c.__dict__ for c in result.criteria],
+        machine_score=result.score,
+        injection_suspected=bool(reasons),
+    )
+
+
+def _budget_check(organization: Organization | None) -> None:
     if (
         organization is not None
         and organization.llm_budget_usd is not None
         and organization_spent(organization) >= organization.llm_budget_usd
     ):
         raise BudgetExhausted(f"{organization.name}'s LLM grading budget of ${organization.llm_budget_usd} is spent")
+
+
+def _grade_with_llm(run: _Grading) -> AnswerGrade:
+    reasons = _precheck_reasons(run.text)
+    model = run.base["model"]
+    _budget_check(run.organization)
     try:
         with metrics.rubric_grading_timed("llm"):
             result: LlmResult = llm_grader().grade(
-                question_title=version.title,
-                prompt=version.prompt_markdown,
-                rubric=rubric,
-                answer=text,
-                examples=recruiter_examples(version.question_id, rubric),
-                samples=samples,
+                question_title=run.version.title,
+                prompt=run.version.prompt_markdown,
+                rubric=run.rubric,
+                answer=run.text,
+                examples=recruiter_examples(run.version.question_id, run.rubric),
+                samples=run.samples,
             )
     except LlmGradeInvalid as exc:
         calls = exc.calls
-        cost = llm_cost(sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls))
-        grade = store(
-            **base,
+        prompt_tokens, completion_tokens = sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls)
+        cost = llm_cost(prompt_tokens, completion_tokens)
+        grade = run.store(
             status=AnswerGrade.Status.NEEDS_REVIEW,
             review_reasons=[f"the model's reply was invalid twice: {exc}"],
             raw_completions=[c.raw for c in calls],
-            prompt_tokens=sum(c.prompt_tokens for c in calls),
-            completion_tokens=sum(c.completion_tokens for c in calls),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
             cost_usd=cost,
             seconds=sum(c.seconds for c in calls),
         )
@@ -203,21 +240,21 @@ def rubric_grade_answer(*, answer_id: int) -> AnswerGrade:
         for flag in result.grade.flags
         if flag.startswith("inconsistent:")
     ]
-    grade = store(
-        **base,
+    cost = llm_cost(result.prompt_tokens, result.completion_tokens)
+    grade = run.store(
         status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
         criteria=[c.__dict__ for c in result.grade.criteria],
         machine_score=result.grade.score,
-        injection_suspected=bool(precheck) or result.grade.injection_suspected,
+        injection_suspected=bool(injection_precheck(run.text)) or result.grade.injection_suspected,
         prompt=result.messages,
         raw_completions=[c.raw for c in result.calls],
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
-        cost_usd=llm_cost(result.prompt_tokens, result.completion_tokens),
+        cost_usd=cost,
         seconds=sum(c.seconds for c in result.calls),
     )
-    metrics.llm_cost_add(llm_cost(result.prompt_tokens, result.completion_tokens), model=model)  # spent either way
+    metrics.llm_cost_add(cost, model=model)  # spent either way
     return grade
 
 
@@ -240,10 +277,9 @@ def grade_score(grade: AnswerGrade, rubric: dict[str, Any]) -> float | None:
 
 
 def grade_override(*, grade: AnswerGrade, user: User, criterion_id: str, level: int, comment: str) -> GradeOverride:
-    """A recruiter sets a criterion's level, with a reason. The human level counts."""
-    from interview.services import answer_apply_grade
-
-    rubric = grade.answer.session_question.question_version.spec
+    """A recruiter sets a criterion's level, with a reason. The human level counts, and
+    the change is announced (``rubric_grade_stored``) for the answer to take it."""
+    rubric = grade.question_version.spec
     if criterion_id not in {c["id"] for c in rubric["criteria"]}:
         raise ApplicationError(
             f"no criterion {criterion_id!r} in this rubric", code="invalid", fields={"criterion": ["unknown criterion"]}
@@ -263,17 +299,5 @@ def grade_override(*, grade: AnswerGrade, user: User, criterion_id: str, level: 
         if set(effective_levels(grade)) == {c["id"] for c in rubric["criteria"]}:
             grade.status = AnswerGrade.Status.REVIEWED
             grade.save(update_fields=["status"])
-        answer_apply_grade(grade.answer, grade)
+        signals.rubric_grade_stored.send(sender=AnswerGrade, answer_id=grade.answer_id, grade_id=grade.id)
     return override
-
-
-def grade_for_reviewer(*, user: User, grade_id: int) -> AnswerGrade:
-    grades = AnswerGrade.objects.select_related("answer__session_question__session", "answer__session_question__question_version")
-    if not user.is_staff:
-        if not user.is_recruiter:
-            raise NotFoundError("no such grade")
-        grades = grades.filter(answer__session_question__session__organization_id=user.organization_id)
-    grade = grades.filter(id=grade_id).first()
-    if grade is None:
-        raise NotFoundError("no such grade")
-    return grade

@@ -1,4 +1,6 @@
-"""Writes for submissions: create, claim and run, fail, and requeue stale claims."""
+"""Writes for code submissions: create, claim and run, fail, and requeue stale claims.
+
+A graded submission's end is announced with ``signals.submission_finished``."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from accounts.models import User
 from config import metrics
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
+from config.sandbox_backend import SandboxUnavailable, sandbox_backend
+from grading import signals
 from grading.models import Submission
-from grading.sandboxes import SandboxUnavailable, sandbox_backend
 from questions.bank_format import Kind
 from questions.coding import coding_job
 from questions.models import Question, QuestionVersion
@@ -170,10 +173,9 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
 
 
 def _finished(submission: Submission) -> None:
+    """Announces a graded submission's end; the interview app records it on its answer."""
     if submission.mode == Submission.Mode.SUBMIT:
-        from interview.services import answer_submission_finished
-
-        answer_submission_finished(submission)
+        signals.submission_finished.send(sender=Submission, submission_id=submission.id)
 
 
 def submission_fail(*, submission_id: int, reason: str) -> None:

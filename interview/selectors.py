@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from interview.models import IntegrityEvent, InterviewSession, InterviewTemplate
+from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate
 from questions.bank_format import Kind
 
 
@@ -141,3 +141,7 @@ def session_integrity_summary(session: InterviewSession) -> dict[str, Any]:
         "questions": list(per_question.values()),
         "signals": signals,
     }
+
+
+def answer_awaits_grade(*, answer_id: int) -> bool:
+    return Answer.objects.filter(id=answer_id, grade_status=Answer.GradeStatus.PENDING).exists()

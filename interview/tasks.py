@@ -1,4 +1,4 @@
-"""Celery tasks for interviews."""
+"""Celery tasks for interviews: thin, they take ids and call services."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-from interview import services
+from grading.llm import LlmUnavailable
+from grading.rubric_services import BudgetExhausted
+from interview import selectors, services
 from interview.models import AssessmentInvite
 
 
@@ -34,3 +36,30 @@ def assessment_invite_email_send(invite_id: int, token: str) -> bool:
         recipient_list=[invite.email],
     )
     return True
+
+
+# Registered under the name it had in grading/tasks.py, so that messages queued before the
+# move still find it.
+@shared_task(bind=True, acks_late=True, max_retries=8, name="grading.tasks.rubric_grade_task")
+def answer_rubric_grade_task(self, answer_id: int) -> str | None:
+    """Has a written answer graded. An unreachable, refusing or truncating LLM leaves it
+    pending and is retried with backoff (then by answers_rubric_grade_requeue)."""
+    if not selectors.answer_awaits_grade(answer_id=answer_id):
+        return None  # graded already: a second delivery changes nothing
+    try:
+        return services.answer_rubric_grade(answer_id=answer_id).status
+    except BudgetExhausted as exc:
+        services.answer_rubric_grade_waiting(answer_id=answer_id, status="budget_exhausted", message=str(exc))
+        return "budget_exhausted"
+    except LlmUnavailable as exc:
+        services.answer_rubric_grade_waiting(answer_id=answer_id, status="waiting_for_grader", message=str(exc)[:300])
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
+
+
+@shared_task
+def answers_rubric_grade_requeue() -> int:
+    """Re-queues written answers of finished interviews that still have no grade."""
+    pending = services.answers_rubric_grade_pending()
+    for answer_id in pending:
+        answer_rubric_grade_task.delay(answer_id)
+    return len(pending)

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from questions.text import data_problems, first_unstorable, text_problem
+from config.text import data_problems, first_unstorable, text_problem
 from sandbox.compare import Comparison
 
 MANIFEST = "question.yaml"

@@ -68,7 +68,7 @@ def bank_import(*, root: Path, organization: Organization | None = None, backend
     """
     bundles = load_bank(root)
     if backend is None:
-        from grading.sandboxes import bank_backend
+        from config.sandbox_backend import bank_backend
 
         backend = bank_backend(trusted=organization is None)
     existing = {

@@ -13,6 +13,7 @@ Two ways to build the same contents:
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import shutil
@@ -63,24 +64,33 @@ def rootfs_ready(cache_dir: Path) -> bool:
 
 
 def rootfs_build(cache_dir: Path) -> Path:
-    """Builds the root filesystem with debootstrap (a few minutes), unless it exists."""
+    """Builds the root filesystem with debootstrap (a few minutes), unless it exists.
+
+    One build at a time per cache directory (a file lock): two processes starting at once
+    (test runs, workers) would otherwise debootstrap into the same partial directory."""
     target = rootfs_path(cache_dir)
     if rootfs_ready(cache_dir):
         return target
     if shutil.which("debootstrap") is None:
         raise ImageBuildError("debootstrap is not installed (apt-get install debootstrap)")
-    partial = target.with_name(target.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    log.info("building the sandbox root filesystem in %s", partial)
-    result = subprocess.run(["sh", str(IMAGE_DIR / "build-rootfs.sh"), str(partial)], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise ImageBuildError(f"build-rootfs.sh failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    (partial / ".mockloop-complete").write_text("built by sandbox/images/python/build-rootfs.sh\n")
-    partial.rename(target)
-    for old in cache_dir.glob("rootfs-*"):
-        if old != target and not old.name.endswith(".partial"):
-            shutil.rmtree(old, ignore_errors=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if rootfs_ready(cache_dir):
+            return target  # built by whoever held the lock before us
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        log.info("building the sandbox root filesystem in %s", partial)
+        result = subprocess.run(
+            ["sh", str(IMAGE_DIR / "build-rootfs.sh"), str(partial)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise ImageBuildError(f"build-rootfs.sh failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+        (partial / ".mockloop-complete").write_text("built by sandbox/images/python/build-rootfs.sh\n")
+        partial.rename(target)
+        for old in cache_dir.glob("rootfs-*"):
+            if old != target and not old.name.endswith(".partial"):
+                shutil.rmtree(old, ignore_errors=True)
     return target
 
 

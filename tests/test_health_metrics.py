@@ -24,9 +24,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from grading import services as grading_services
 from grading.llm import LlmUnavailable
-from grading.rubric_services import rubric_grade_answer
 from interview import services
 from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
+from interview.services import answer_rubric_grade
 from interview.tasks import sessions_finalize_expired
 from questions.models import Question
 from sandbox.jobs import SandboxFault
@@ -263,11 +263,11 @@ def test_metrics_count_what_the_code_did(client, settings, alice, template, fake
     fake_llm.reply({"error": {"message": "down"}}, status=500)
     fake_llm.reply({"error": {"message": "down"}}, status=500)
     with pytest.raises(LlmUnavailable):
-        rubric_grade_answer(answer_id=answer.id)
+        answer_rubric_grade(answer_id=answer.id)
     fake_llm.reply_grade({"partitioning": 3, "eviction": 3}, prompt_tokens=2000, completion_tokens=500)
-    assert rubric_grade_answer(answer_id=answer.id).grader == "llm"
+    assert answer_rubric_grade(answer_id=answer.id).grader == "llm"
     settings.OPENAI_API_KEY = settings.OPENAI_BASE_URL = ""
-    assert rubric_grade_answer(answer_id=answer.id).grader == "local"
+    assert answer_rubric_grade(answer_id=answer.id).grader == "local"
 
     after = _scrape(client)
     names = {name for name, _ in after}

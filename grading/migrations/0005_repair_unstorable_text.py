@@ -3,7 +3,7 @@ lone surrogate or a NUL; each such character becomes U+FFFD."""
 
 from django.db import migrations
 
-from questions.text import data_problems, data_repair
+from config.text import data_problems, data_repair
 
 
 def _repair(model, fields):

@@ -4,7 +4,7 @@ so no page, report or grading task ever fails on one."""
 
 from django.db import migrations
 
-from questions.text import data_problems, data_repair
+from config.text import data_problems, data_repair
 
 
 def repair(apps, schema_editor):

@@ -23,7 +23,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import webhooks
+from accounts import webhook_services, webhook_transport
 from accounts.models import WebhookDelivery, WebhookEndpoint
 from accounts.tasks import webhook_delivery_send
 from interview import services as interview_services
@@ -106,7 +106,7 @@ def allow_private(settings):
 
 @pytest.fixture
 def endpoint(bob, receiver, allow_private) -> WebhookEndpoint:
-    return webhooks.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
+    return webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
 
 
 def _closed_port() -> int:
@@ -117,7 +117,7 @@ def _closed_port() -> int:
 
 def _emit(organization_id: int, django_capture_on_commit_callbacks, event: str = "session.finished") -> WebhookDelivery:
     with django_capture_on_commit_callbacks() as callbacks:
-        deliveries = webhooks.webhook_event_emit(organization_id=organization_id, event=event, data={"session": 1})
+        deliveries = webhook_services.webhook_event_emit(organization_id=organization_id, event=event, data={"session": 1})
     assert len(deliveries) == 1 and len(callbacks) == 1
     return deliveries[0]
 
@@ -167,11 +167,11 @@ def test_a_500_is_retried_later_and_delivered_on_attempt_2_with_the_same_event_i
     assert delivery.last_status_code == 500 and delivery.last_error == "HTTP 500"
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=20)
     # Not due yet: the sweeper leaves it, and a stray task sends nothing.
-    assert delivery.id not in webhooks.webhook_deliveries_due()
+    assert delivery.id not in webhook_services.webhook_deliveries_due()
     assert webhook_delivery_send(delivery.id) is None and len(receiver.requests) == 1
 
     _make_due(delivery)
-    assert webhooks.webhook_deliveries_due() == [delivery.id]
+    assert webhook_services.webhook_deliveries_due() == [delivery.id]
     assert webhook_delivery_send(delivery.id) == "delivered"
 
     delivery.refresh_from_db()
@@ -185,7 +185,7 @@ def test_a_500_is_retried_later_and_delivered_on_attempt_2_with_the_same_event_i
 
 def test_an_endpoint_that_is_down_stays_pending_with_backoff_then_fails(bob, allow_private, django_capture_on_commit_callbacks):
     allow_private.WEBHOOK_MAX_ATTEMPTS = 3
-    webhooks.webhook_endpoint_create(user=bob, url=f"http://127.0.0.1:{_closed_port()}/hook", events=BOTH)
+    webhook_services.webhook_endpoint_create(user=bob, url=f"http://127.0.0.1:{_closed_port()}/hook", events=BOTH)
     delivery = _emit(bob.organization_id, django_capture_on_commit_callbacks)
 
     waits = []
@@ -204,7 +204,7 @@ def test_an_endpoint_that_is_down_stays_pending_with_backoff_then_fails(bob, all
     delivery.refresh_from_db()
     assert delivery.next_attempt_at is None and delivery.delivered_at is None
     assert [e["attempt"] for e in delivery.attempt_log] == [1, 2, 3]
-    assert delivery.id not in webhooks.webhook_deliveries_due(now=timezone.now() + timedelta(days=1))
+    assert delivery.id not in webhook_services.webhook_deliveries_due(now=timezone.now() + timedelta(days=1))
 
 
 def test_a_slow_endpoint_is_recorded_as_a_timeout_and_retried(endpoint, receiver, settings, django_capture_on_commit_callbacks):
@@ -226,7 +226,7 @@ def test_a_slow_endpoint_is_recorded_as_a_timeout_and_retried(endpoint, receiver
 
 def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver, allow_private):
     receiver.reply(200, delay=0.5)
-    endpoint = webhooks.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
+    endpoint = webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
     # Made directly (no task queued): two "workers" below want its first attempt.
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event_id=uuid.uuid4(), event="session.graded", payload={}, next_attempt_at=timezone.now()
@@ -237,7 +237,7 @@ def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver
         from django.db import connection
 
         try:
-            results.append(webhooks.webhook_delivery_attempt(delivery_id=delivery.id))
+            results.append(webhook_services.webhook_delivery_attempt(delivery_id=delivery.id))
         finally:
             connection.close()
 
@@ -248,7 +248,7 @@ def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver
         assert time.monotonic() < deadline
         time.sleep(0.01)
     # A second worker (a duplicate message, the sweeper) finds the attempt taken.
-    assert webhooks.webhook_delivery_attempt(delivery_id=delivery.id) is None
+    assert webhook_services.webhook_delivery_attempt(delivery_id=delivery.id) is None
     first.join()
     assert results == ["delivered"] and len(receiver.requests) == 1
     assert WebhookDelivery.objects.get(id=delivery.id).attempts == 1
@@ -256,9 +256,11 @@ def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver
 
 @pytest.mark.django_db(transaction=True)
 def test_an_event_is_delivered_by_a_worker_after_commit(bob, receiver, allow_private, celery_worker):
-    webhooks.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
+    webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
     with transaction.atomic():
-        [delivery] = webhooks.webhook_event_emit(organization_id=bob.organization_id, event="session.graded", data={"x": 1})
+        [delivery] = webhook_services.webhook_event_emit(
+            organization_id=bob.organization_id, event="session.graded", data={"x": 1}
+        )
         time.sleep(0.3)
         assert receiver.requests == []  # nothing leaves before the commit
     deadline = time.monotonic() + 15
@@ -294,13 +296,13 @@ def test_private_and_non_http_urls_are_refused(client_for, carol, url, code):
     "url", ["http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://0.0.0.0/", "http://224.0.0.1/", "http://192.168.1.1/"]
 )
 def test_disguised_private_addresses_are_refused(url):
-    with pytest.raises(webhooks.WebhookUrlRejected) as rejected:
-        webhooks.url_addresses_check(url, allow_private=False)
+    with pytest.raises(webhook_transport.WebhookUrlRejected) as rejected:
+        webhook_transport.url_addresses_check(url, allow_private=False)
     assert rejected.value.code == "webhook_url_not_allowed"
 
 
 def test_public_addresses_pass_the_check():
-    assert webhooks.url_addresses_check("https://93.184.215.14:8443/hook", allow_private=False) == ["93.184.215.14"]
+    assert webhook_transport.url_addresses_check("https://93.184.215.14:8443/hook", allow_private=False) == ["93.184.215.14"]
 
 
 def test_a_host_is_checked_again_at_send_time(endpoint, receiver, settings, django_capture_on_commit_callbacks):
@@ -315,7 +317,7 @@ def test_a_host_is_checked_again_at_send_time(endpoint, receiver, settings, djan
 def test_the_connection_goes_to_the_checked_address_under_the_url_host_name(
     bob, receiver, allow_private, django_capture_on_commit_callbacks
 ):
-    webhooks.webhook_endpoint_create(user=bob, url=f"http://localhost:{receiver.port}/hooks", events=BOTH)
+    webhook_services.webhook_endpoint_create(user=bob, url=f"http://localhost:{receiver.port}/hooks", events=BOTH)
     delivery = _emit(bob.organization_id, django_capture_on_commit_callbacks)
     assert webhook_delivery_send(delivery.id) == "delivered"
     assert receiver.requests[0]["headers"]["Host"] == f"localhost:{receiver.port}"
@@ -325,7 +327,7 @@ def test_the_retry_schedule_grows_and_is_capped():
     import random
 
     rng = random.Random(1)
-    delays = [webhooks.retry_delay(n, rng) for n in range(1, 9)]
+    delays = [webhook_transport.retry_delay(n, rng) for n in range(1, 9)]
     for delay, nominal in zip(delays, [30, 120, 480, 1920, 7680, 14400, 14400, 14400], strict=True):
         assert nominal * 0.8 <= delay <= nominal * 1.2
 
@@ -369,7 +371,7 @@ def test_unknown_events_are_refused(client_for, carol, allow_private, receiver):
 
 def test_an_organization_has_a_bounded_number_of_endpoints(client_for, carol, allow_private, receiver):
     client = client_for(carol)
-    for _ in range(webhooks.MAX_ENDPOINTS_PER_ORGANIZATION):
+    for _ in range(webhook_services.MAX_ENDPOINTS_PER_ORGANIZATION):
         assert client.post("/api/organization/webhooks/", {"url": receiver.url, "events": BOTH}, format="json").status_code == 201
     response = client.post("/api/organization/webhooks/", {"url": receiver.url, "events": BOTH}, format="json")
     assert response.status_code == 409 and error_code(response) == "too_many_webhooks"
@@ -507,7 +509,7 @@ def test_an_assessment_graded_at_once_emits_both_events(endpoint, bob, alice, ac
 def test_an_endpoint_only_gets_the_events_it_subscribed_to(
     bob, alice, acme, bank, receiver, allow_private, django_capture_on_commit_callbacks
 ):
-    only_graded = webhooks.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
+    only_graded = webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
     session = _assessment(bob, alice, _org_template(acme, "pick-metric"), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks():
         interview_services.session_finish(session_id=session.id, reason="candidate")
@@ -531,6 +533,6 @@ def test_practice_sessions_emit_nothing(endpoint, bob, acme, bank, django_captur
 def test_a_rolled_back_transaction_emits_nothing(endpoint, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         with transaction.atomic():
-            webhooks.webhook_event_emit(organization_id=endpoint.organization_id, event="session.finished", data={})
+            webhook_services.webhook_event_emit(organization_id=endpoint.organization_id, event="session.finished", data={})
             raise RuntimeError("the change that caused the event failed")
     assert callbacks == [] and not WebhookDelivery.objects.exists()

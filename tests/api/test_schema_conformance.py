@@ -53,12 +53,12 @@ from accounts import services as accounts_services
 from accounts.models import RecruiterInvite, User, WebhookDelivery, WebhookEndpoint
 from grading import services as grading_services
 from grading.models import AnswerGrade, Submission
-from grading.rubric_services import rubric_grade_answer
 from interview import services as interview_services
 from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
+from interview.services import answer_rubric_grade
 from questions.models import Question
 from tests.conftest import PASSWORD
-from tests.grading.reporting import graded_assessment, report_template
+from tests.review.reporting import graded_assessment, report_template
 
 EXAMPLES_PER_OPERATION = 10
 OUT_OF_RANGE_IDS = [2**63]
@@ -109,7 +109,7 @@ def _seed(*, alice: User, bob: User, carol: User) -> dict[str, list[Any]]:
     written = Answer.objects.get(
         session_question__session=assessment, session_question__question_version__question__kind="free_text"
     )
-    rubric_grade_answer(answer_id=written.id)
+    answer_rubric_grade(answer_id=written.id)
     # A second candidate's, so that two interviews can be compared.
     other = User.objects.create_user("dana@example.test", PASSWORD, name="Dana")
     finished_assessments = [assessment.id, graded_assessment(bob, other, full_loop, grade=False).id]

@@ -16,9 +16,9 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from grading.models import AnswerGrade
-from grading.rubric_services import rubric_grade_answer
 from interview import services as interview_services
 from interview.models import Answer, InterviewSession
+from interview.services import answer_rubric_grade
 from tests.faults.conftest import interview_template, subprocess_database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,6 +104,6 @@ def test_a_save_cut_off_by_a_dropped_connection_is_a_json_503_and_the_next_save_
     answer = Answer.objects.get(session_question__session=session)
     assert (answer.revision, answer.payload) == (4, {"text": FOURTH})
     # Graded on the latest answer, once (the local grader: no LLM is configured here).
-    grade = rubric_grade_answer(answer_id=answer.id)
+    grade = answer_rubric_grade(answer_id=answer.id)
     assert AnswerGrade.objects.filter(answer=answer).count() == 1 and grade.grader == "local"
     assert InterviewSession.objects.get(id=session.id).score is not None

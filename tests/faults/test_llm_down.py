@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from grading.models import AnswerGrade
-from grading.tasks import rubric_grade_task, rubric_grades_retry_pending
 from interview import services as interview_services
 from interview.models import Answer, InterviewSession
+from interview.tasks import answer_rubric_grade_task as rubric_grade_task
+from interview.tasks import answers_rubric_grade_requeue
 from tests.fake_openai import FakeOpenAI
 from tests.faults.conftest import free_port, interview_template, wait_for
 
@@ -66,14 +67,14 @@ def test_a_written_answer_waits_for_a_down_llm_and_is_graded_once_when_it_is_bac
     endpoint.reply_grade(LEVELS, evidence=EVIDENCE)
     # What beat runs every two minutes, with the settings the worker has.
     settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = endpoint.base_url, "test-key-not-real"
-    assert rubric_grades_retry_pending() == 1
+    assert answers_rubric_grade_requeue() == 1
     wait_for(
         "the answer to be graded once the LLM is back",
         lambda: Answer.objects.get(id=answer.id).grade_status == "graded",
         log=worker.log,
     )
     # The first attempt's own retry, or beat again, arriving now: nothing more happens.
-    assert rubric_grades_retry_pending() == 0
+    assert answers_rubric_grade_requeue() == 0
     assert rubric_grade_task.delay(answer.id).get(timeout=30) is None
 
     grade = AnswerGrade.objects.get(answer=answer)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from grading.metrics import quadratic_weighted_kappa, spearman
+from grading.agreement import quadratic_weighted_kappa, spearman
 from questions.services import bank_import
 from tests.conftest import DATA
 from tests.fake_openai import FakeOpenAI

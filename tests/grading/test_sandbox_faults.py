@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from config import metrics
+from config.sandbox_backend import sandbox_reset
 from grading import services
 from grading.models import Submission
-from grading.sandboxes import sandbox_reset
 from grading.tasks import submission_run_task
 from questions.models import Question
 from sandbox.jobs import HarnessFault, SandboxFault

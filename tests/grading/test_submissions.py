@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from config.sandbox_backend import SandboxUnavailable, sandbox_reset
 from grading import services
 from grading.models import Submission
-from grading.sandboxes import SandboxUnavailable, sandbox_reset
 from questions.models import Question
 from tests.conftest import error_code
 

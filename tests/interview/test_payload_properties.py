@@ -1,4 +1,4 @@
-"""Property tests of answer payloads (``interview.services._validate_payload``), for
+"""Property tests of answer payloads (``interview.services.answers._validate_payload``), for
 every question kind: coding, multiple choice, numeric and free text.
 
 - Whatever JSON comes in (any shape, lone surrogates, NUL, huge numbers, NaN), the
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.errors import ApplicationError
-from interview.services import MAX_CODE_BYTES, MAX_TEXT_CHARS, _validate_payload
+from interview.services.answers import MAX_CODE_BYTES, MAX_TEXT_CHARS, _validate_payload
 from questions.bank_format import Kind
 from questions.models import Question, QuestionVersion
 

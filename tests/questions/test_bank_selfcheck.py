@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.sandboxes import sandbox_backend
+from config.sandbox_backend import sandbox_backend
 from questions.bank_format import Kind, Track, find_question_folders, load_bank
 from questions.check import DEFAULT_BANK, check_paths
 

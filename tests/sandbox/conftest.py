@@ -15,7 +15,7 @@ PROBE = (TestCase(id="t1", name="probe", visible=True, args=[], expected="never"
 
 @pytest.fixture(params=["docker", "bubblewrap"])
 def backend(request):
-    from grading.sandboxes import SandboxUnavailable, sandbox_backend
+    from config.sandbox_backend import SandboxUnavailable, sandbox_backend
 
     try:
         return sandbox_backend(request.param)

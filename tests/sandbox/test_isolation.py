@@ -264,7 +264,7 @@ def test_the_outer_watchdog_stops_a_sandbox_that_overstays(backend, monkeypatch)
 
 def test_closing_the_docker_backend_stops_its_warming_and_leaves_no_container():
     """close() waits for the background refill a run started, instead of racing it."""
-    from grading.sandboxes import SandboxUnavailable, sandbox_backend
+    from config.sandbox_backend import SandboxUnavailable, sandbox_backend
     from sandbox.docker_backend import DockerBackend
 
     try:

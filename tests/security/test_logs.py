@@ -132,9 +132,9 @@ def test_secrets_in_messages_and_tracebacks_are_masked(logs, settings):
 def test_no_secret_and_no_candidate_text_reach_the_logs(logs, settings, monkeypatch, client_for, alice, bank):
     """A submission whose code prints secrets and crashes, and a written answer whose
     grading fails: the logs name ids and sizes, never the code, the answer or a secret."""
-    from grading.rubric_services import rubric_grade_answer
     from interview import services
     from interview.models import Answer, InterviewTemplate, TemplateSection
+    from interview.services import answer_rubric_grade
 
     monkeypatch.setenv("WEBHOOK_SIGNING_SECRET", PLANTED_SECRET)
     settings.SECRET_KEY = f"{PLANTED_SECRET}-secret-key-padding"
@@ -169,7 +169,7 @@ def test_no_secret_and_no_candidate_text_reach_the_logs(logs, settings, monkeypa
         for _ in range(2):
             fake.reply({"error": {"message": "overloaded"}}, status=503)
         try:
-            rubric_grade_answer(answer_id=answer.id)
+            answer_rubric_grade(answer_id=answer.id)
         except Exception:
             log.exception("grading answer %s failed", answer.id)
         else:

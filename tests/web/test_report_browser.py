@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from interview.models import InterviewSession
 from tests.conftest import PASSWORD
-from tests.grading.reporting import graded_assessment, report_template
+from tests.review.reporting import graded_assessment, report_template
 from tests.web.browsing import CHROMIUM, screenshot, sign_in
 
 pytestmark = pytest.mark.skipif(

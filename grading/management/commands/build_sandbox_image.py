@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, method: str, rootfs_only: bool, **options: object) -> None:
         try:
+            # bubblewrap runs in the root filesystem: ensured even when the image exists already.
+            path = rootfs_build(settings.SANDBOX_CACHE_DIR)
             if rootfs_only:
-                path = rootfs_build(settings.SANDBOX_CACHE_DIR)
                 self.stdout.write(self.style.SUCCESS(f"sandbox root filesystem ready: {path}"))
                 return
             import docker

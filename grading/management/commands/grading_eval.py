@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from grading.agreement import agreement
 from grading.llm import LlmGradeInvalid, LlmUnavailable
 from grading.local_grader import LocalGrader
-from grading.metrics import agreement
 from grading.rubric import injection_precheck
 from grading.rubric_services import llm_configured, llm_cost, llm_grader
 from questions.models import Question

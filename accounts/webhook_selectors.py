@@ -1,0 +1,40 @@
+"""Reads of organizations' webhooks: endpoints and their delivery log, scoped to the
+asking recruiter's organization. How deliveries are made is explained in
+accounts/webhook_services.py.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User, WebhookDelivery, WebhookEndpoint
+from config.errors import ForbiddenError, NotFoundError
+
+
+def _require_recruiter(user: User) -> None:
+    if not user.is_recruiter:
+        raise ForbiddenError("webhooks are for recruiters of an organization")
+
+
+def webhook_endpoint_list(*, user: User) -> QuerySet[WebhookEndpoint]:
+    _require_recruiter(user)
+    return WebhookEndpoint.objects.filter(organization_id=user.organization_id).select_related("created_by")
+
+
+def webhook_endpoint_get(*, user: User, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = webhook_endpoint_list(user=user).filter(id=endpoint_id).first()
+    if endpoint is None:
+        raise NotFoundError("no such webhook endpoint")
+    return endpoint
+
+
+def webhook_delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
+
+
+def webhook_delivery_get(*, user: User, delivery_id: int) -> WebhookDelivery:
+    _require_recruiter(user)
+    delivery = WebhookDelivery.objects.filter(id=delivery_id, endpoint__organization_id=user.organization_id).first()
+    if delivery is None:
+        raise NotFoundError("no such webhook delivery")
+    return delivery

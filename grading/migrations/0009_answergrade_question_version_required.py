@@ -1,0 +1,15 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("grading", "0008_answergrade_what_was_graded")]
+
+    operations = [
+        migrations.AlterField(
+            model_name="answergrade",
+            name="question_version",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="questions.questionversion"),
+        ),
+        migrations.AlterField(model_name="answergrade", name="answer_text", field=models.TextField(blank=True)),
+    ]

@@ -1,0 +1,179 @@
+"""Grading an interview's answers: each kind is sent to the grading core, and each result
+is recorded on its answer and in the session's score.
+
+- Multiple choice and numeric: scored at once (grading/objective.py).
+- Coding: a graded submission (grading/services.py); its end arrives as the signal
+  ``submission_finished`` (interview/receivers.py → ``answer_submission_finished``).
+- Written: queued for the rubric grader (``answer_rubric_grade_task``); each stored grade,
+  and each recruiter override, arrives as ``rubric_grade_stored`` (→ ``answer_rubric_grade_apply``).
+"""
+
+from __future__ import annotations
+
+from accounts.models import WebhookEvent
+from config.celery import enqueue_on_commit
+from config.errors import ApplicationError
+from grading import objective, rubric_services
+from grading import services as grading_services
+from grading.models import AnswerGrade, Submission
+from interview import events
+from interview.models import Answer, InterviewSession
+from questions.bank_format import Kind
+
+
+def answer_grade(answer: Answer) -> None:
+    """Grades a finished interview's answer, or sends it to be graded (then it is pending)."""
+    version = answer.session_question.question_version
+    kind = version.question.kind
+    if kind in (Kind.MULTIPLE_CHOICE, Kind.NUMERIC):
+        scorer = objective.multiple_choice_grade if kind == Kind.MULTIPLE_CHOICE else objective.numeric_grade
+        result = scorer(version.spec, answer.payload)
+        answer.score, answer.feedback = result.score, result.feedback
+        answer.grade_status = Answer.GradeStatus.GRADED
+    elif kind == Kind.CODING:
+        _coding_answer_grade(answer)
+    else:
+        from interview.tasks import answer_rubric_grade_task
+
+        answer.grade_status = Answer.GradeStatus.PENDING
+        # The grader may be a paid, slow API: it runs in a worker after this commits.
+        # If the broker is down, the answer stays pending and answers_rubric_grade_requeue queues it.
+        enqueue_on_commit(answer_rubric_grade_task, answer.id)
+    answer.save(update_fields=["score", "feedback", "grade_status", "submission"])
+
+
+def _coding_answer_grade(answer: Answer) -> None:
+    version = answer.session_question.question_version
+    source = answer.payload.get("source", "")
+    if not source.strip() or source == version.spec["starter"]:
+        answer.score = 0.0
+        answer.feedback = {"message": "no code was written"}
+        answer.grade_status = Answer.GradeStatus.GRADED
+        return
+    session = answer.session_question.session
+    answer.submission = grading_services.submission_create(
+        user=session.candidate,
+        question=version.question,
+        source=source,
+        mode=Submission.Mode.SUBMIT,
+        version=version,
+        visible_to_author=session.mode == InterviewSession.Mode.PRACTICE,
+    )
+    answer.grade_status = Answer.GradeStatus.PENDING
+
+
+# -- written answers: the rubric grader ------------------------------------------------
+
+
+def answer_rubric_grade(*, answer_id: int) -> AnswerGrade:
+    """Has a written answer graded to its question's rubric (the work of
+    ``answer_rubric_grade_task``); the grade reaches the answer through ``rubric_grade_stored``.
+
+    Raises the grading core's LlmUnavailable (the answer stays pending, never 0) and BudgetExhausted.
+    """
+    answer = Answer.objects.select_related(
+        "session_question__question_version__question", "session_question__session__organization"
+    ).get(id=answer_id)
+    return rubric_services.rubric_grade(
+        answer_id=answer.id,
+        version=answer.session_question.question_version,
+        text=answer.payload.get("text", "") or "",
+        organization=answer.session_question.session.organization,
+    )
+
+
+def answer_rubric_grade_waiting(*, answer_id: int, status: str, message: str) -> None:
+    """Says on the answer why it has no grade yet (the grader is down, the budget is spent)."""
+    Answer.objects.filter(id=answer_id).update(feedback={"status": status, "message": message})
+
+
+def answer_rubric_grade_apply(*, answer_id: int, grade_id: int) -> None:
+    """Records a rubric grade (the machine's, or with a recruiter's overrides) on its answer."""
+    answer = Answer.objects.select_related("session_question__question_version").get(id=answer_id)
+    grade = AnswerGrade.objects.prefetch_related("overrides").get(id=grade_id, answer_id=answer_id)
+    rubric = answer.session_question.question_version.spec
+    score = rubric_services.grade_score(grade, rubric)
+    levels = rubric_services.effective_levels(grade)
+    answer.score = score
+    answer.grade_status = Answer.GradeStatus.GRADED if score is not None else Answer.GradeStatus.PENDING
+    answer.feedback = {
+        "grade_id": grade.id,
+        "grader": grade.grader,
+        "provisional": grade.grader == "local",
+        "status": grade.status,
+        "review_reasons": grade.review_reasons,
+        "criteria": [
+            {
+                **c,
+                "name": next((r["name"] for r in rubric["criteria"] if r["id"] == c["id"]), c["id"]),
+                "effective_level": levels.get(c["id"]),
+            }
+            for c in grade.criteria
+        ],
+    }
+    answer.save(update_fields=["score", "grade_status", "feedback"])
+    session_score_update(session_id=answer.session_question.session_id)
+
+
+def answer_regrade(*, answer_id: int) -> None:
+    """Grades a written answer again (after a rubric or prompt change); its grades stay on record.
+
+    Queued now, not on commit: no sweep re-queues an answer that has a grade, so if the
+    broker refuses, the answer keeps its grade and the caller hears so (503).
+    """
+    from interview.tasks import answer_rubric_grade_task
+
+    previous = Answer.objects.filter(id=answer_id).values_list("grade_status", flat=True).first()
+    Answer.objects.filter(id=answer_id).update(grade_status=Answer.GradeStatus.PENDING)
+    try:
+        answer_rubric_grade_task.delay(answer_id)
+    except Exception as exc:
+        Answer.objects.filter(id=answer_id).update(grade_status=previous)
+        raise ApplicationError(
+            "the regrade could not be queued; the current grade stands. Try again in a minute.",
+            code="queue_unavailable",
+            status_code=503,
+        ) from exc
+
+
+def answers_rubric_grade_pending() -> list[int]:
+    """Written answers of finished interviews that still have no grade (their task was lost)."""
+    return list(
+        Answer.objects.filter(
+            grade_status=Answer.GradeStatus.PENDING,
+            session_question__session__status=InterviewSession.Status.FINISHED,
+            session_question__question_version__question__kind=Kind.FREE_TEXT,
+            grades__isnull=True,
+        ).values_list("id", flat=True)[:200]
+    )
+
+
+# -- coding answers: the graded submission -----------------------------------------------
+
+
+def answer_submission_finished(*, submission_id: int) -> None:
+    """A coding answer's graded submission ended: record its score (none if it failed for good)."""
+    answer = Answer.objects.filter(submission_id=submission_id).select_related("session_question", "submission").first()
+    if answer is None:
+        return
+    submission = answer.submission
+    answer.score = submission.score if submission.status == Submission.Status.FINISHED else None
+    answer.feedback = {"verdict": submission.verdict}
+    answer.grade_status = Answer.GradeStatus.GRADED if answer.score is not None else Answer.GradeStatus.PENDING
+    answer.save(update_fields=["score", "feedback", "grade_status"])
+    session_score_update(session_id=answer.session_question.session_id)
+
+
+# -- the session's score -------------------------------------------------------------------
+
+
+def session_score_update(*, session_id: int) -> None:
+    """The session's score: the mean of its questions' scores, once all are graded."""
+    answers = list(Answer.objects.filter(session_question__session_id=session_id).values_list("grade_status", "score"))
+    if answers and all(status == Answer.GradeStatus.GRADED for status, _ in answers):
+        score = round(sum(score or 0.0 for _, score in answers) / len(answers), 2)
+        # Conditional, so that of two graders finishing at once only one announces the score.
+        if InterviewSession.objects.filter(id=session_id, score__isnull=True).update(score=score):
+            events.session_event_emit(session_id=session_id, event=WebhookEvent.SESSION_GRADED)
+        else:
+            InterviewSession.objects.filter(id=session_id).update(score=score)

@@ -1,0 +1,97 @@
+"""The report as a recruiter reads it: highlighted code, evidence marked in the answer,
+charts and the cohort. One context serves the web page and the PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from interview.models import InterviewSession
+from review.charts import cohort_histogram_svg, section_scores_svg
+from review.reports import session_cohort, session_report
+
+_CODE = HtmlFormatter(cssclass="code-hl", linenos="table")
+CODE_CSS = _CODE.get_style_defs(".code-hl")
+
+
+def code_html(source: str) -> SafeString:
+    """Python source with line numbers; Pygments escapes every token."""
+    return mark_safe(highlight(source or "", PythonLexer(), _CODE))  # noqa: S308 - Pygments output is escaped
+
+
+def _spans(text: str, quote: str) -> list[tuple[int, int]]:
+    if not quote.strip():
+        return []
+    found, start = [], text.find(quote)
+    if start < 0:  # the grader's quote may differ in case only
+        start = text.lower().find(quote.lower())
+    while start >= 0:
+        found.append((start, start + len(quote)))
+        start = text.find(quote, start + len(quote))
+    return found
+
+
+def evidence_html(text: str, criteria: list[dict[str, Any]]) -> SafeString:
+    """The answer with every evidence quote marked, each mark naming its criteria."""
+    marks: list[tuple[int, int, str]] = []
+    for criterion in criteria:
+        for quote in criterion.get("evidence") or []:
+            marks.extend((a, b, criterion["id"]) for a, b in _spans(text, quote))
+    marks.sort()
+    merged: list[list[Any]] = []
+    for start, end, cid in marks:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            if cid not in merged[-1][2]:
+                merged[-1][2].append(cid)
+        else:
+            merged.append([start, end, [cid]])
+    out, cursor = [], 0
+    for start, end, ids in merged:
+        out.append(escape(text[cursor:start]))
+        out.append(format_html('<mark data-criteria="{}" title="{}">{}</mark>', " ".join(ids), ", ".join(ids), text[start:end]))
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+def _tests_summary(result: dict[str, Any] | None) -> dict[str, Any]:
+    tests = (result or {}).get("tests") or []
+    return {
+        "passed": sum(1 for t in tests if t.get("verdict") == "accepted"),
+        "total": len(tests),
+        "max_cpu": max((t.get("cpu_seconds") or 0.0 for t in tests), default=0.0),
+        "max_memory_mb": round(max((t.get("max_rss_kb") or 0 for t in tests), default=0) / 1024, 1),
+    }
+
+
+def report_context(session: InterviewSession) -> dict[str, Any]:
+    cohort = session_cohort(session)
+    report = session_report(session, cohort)
+    for item in report["questions"]:
+        if item["kind"] == "coding":
+            item["code_html"] = code_html((item["answer"] or {}).get("source", ""))
+            item["tests_summary"] = _tests_summary((item.get("submission") or {}).get("result"))
+        elif item["kind"] == "free_text":
+            criteria = (item.get("rubric") or {}).get("criteria") or []
+            item["answer_html"] = evidence_html((item["answer"] or {}).get("text", ""), criteria)
+    for flag in report["integrity"]["similarity_flags"]:
+        flag["percent"] = round(flag["similarity"] * 100)
+    sections: dict[str, float | None] = {
+        q["section"]: None for q in report["questions"]
+    }  # every section, graded or not, in order
+    sections.update(report["sections"])
+    return {
+        "report": report,
+        "session": session,
+        "cohort": cohort,
+        "section_chart": section_scores_svg(sections),
+        "track_chart": section_scores_svg(report["tracks"], title="Scores by track"),
+        "cohort_chart": cohort_histogram_svg(cohort) if session.mode == InterviewSession.Mode.ASSESSMENT else None,
+        "code_css": CODE_CSS,
+    }
