@@ -20,6 +20,7 @@ from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
 from questions.bank_format import Difficulty, Kind, Track
+from questions.markdown import render_markdown
 from questions.presenters import candidate_content
 
 
@@ -338,7 +339,6 @@ class MarkdownPreviewApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=inline_serializer("MarkdownPreview", {"html": serializers.CharField()}))
     def post(self, request: Request) -> Response:
-        from questions.markdown import render_markdown
 
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -73,15 +73,39 @@ def session_integrity_summary(session: InterviewSession) -> dict[str, Any]:
         }
         for q in questions
     }
-    pastes = focus_losses = 0
-    seconds_away = 0.0
-    away_since: datetime | None = None
     end = session.finished_at or min(timezone.now(), session.deadline)
+    shown = _time_per_question(events, per_question, end=end)
+    pastes, focus_losses, seconds_away = _events_tally(events, per_question, end=end)
+    return {
+        "recorded": session.mode == InterviewSession.Mode.ASSESSMENT,
+        "count": len(events),
+        "timed": shown,
+        "dropped": session.integrity_events_dropped,
+        "pastes": pastes,
+        "focus_losses": focus_losses,
+        "seconds_away": round(seconds_away, 1),
+        "questions": list(per_question.values()),
+        "signals": _integrity_signals(session, questions, per_question),
+    }
+
+
+def _time_per_question(events: list[IntegrityEvent], per_question: dict[int, dict[str, int]], *, end: datetime) -> bool:
+    """Adds each question's seconds: from opening it to opening the next one (or the end).
+    Whether the page recorded any opening at all."""
     shown = [e for e in events if e.kind == IntegrityEvent.Kind.QUESTION_SHOWN and e.position in per_question]
-    # Time per question: from opening it to opening the next one (or the end).
     for i, opened in enumerate(shown):
         until = shown[i + 1].at if i + 1 < len(shown) else end
         per_question[opened.position]["seconds"] += max(0, round((until - opened.at).total_seconds()))
+    return bool(shown)
+
+
+def _events_tally(
+    events: list[IntegrityEvent], per_question: dict[int, dict[str, int]], *, end: datetime
+) -> tuple[int, int, float]:
+    """Pastes and copies per question; the session's pastes, absences and seconds away."""
+    pastes = focus_losses = 0
+    seconds_away = 0.0
+    away_since: datetime | None = None
     for event in events:
         if event.kind == IntegrityEvent.Kind.QUESTION_SHOWN:
             continue
@@ -104,7 +128,13 @@ def session_integrity_summary(session: InterviewSession) -> dict[str, Any]:
             item["copies"] += 1
     if away_since is not None:
         seconds_away += max(0.0, (end - away_since).total_seconds())
+    return pastes, focus_losses, seconds_away
 
+
+def _integrity_signals(
+    session: InterviewSession, questions: list[Any], per_question: dict[int, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """Worth a look: a long answer mostly pasted in one go; a high score in a fraction of the time."""
     signals: list[dict[str, Any]] = []
     for question in questions:
         text = _answer_text(question.question_version.question.kind, question.answer.payload)
@@ -130,17 +160,7 @@ def session_integrity_summary(session: InterviewSession) -> dict[str, Any]:
                     "score": session.score,
                 }
             )
-    return {
-        "recorded": session.mode == InterviewSession.Mode.ASSESSMENT,
-        "count": len(events),
-        "timed": bool(shown),
-        "dropped": session.integrity_events_dropped,
-        "pastes": pastes,
-        "focus_losses": focus_losses,
-        "seconds_away": round(seconds_away, 1),
-        "questions": list(per_question.values()),
-        "signals": signals,
-    }
+    return signals
 
 
 def answer_awaits_grade(*, answer_id: int) -> bool:

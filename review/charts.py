@@ -7,11 +7,12 @@ authors, so every piece of text is escaped here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
+
+from review.cohorts import Cohort
 
 WIDTH = 500
 BAR_HEIGHT = 22
@@ -59,37 +60,6 @@ def section_scores_svg(sections: Mapping[str, float | None], title: str = "Secti
     if not sections:
         body.append(f'<text x="0" y="{top + 15}" fill="#718096">no graded sections</text>')
     return _svg(height, title, body)
-
-
-def percentile_rank(scores: Sequence[float], score: float) -> float:
-    """Share of the cohort scoring below, counting ties as half (the mid-rank percentile)."""
-    if not scores:
-        return 0.0
-    below = sum(1 for s in scores if s < score)
-    equal = sum(1 for s in scores if s == score)
-    return round(100 * (below + equal / 2) / len(scores), 1)
-
-
-@dataclass(frozen=True)
-class Cohort:
-    scores: list[float]
-    score: float | None
-
-    @property
-    def size(self) -> int:
-        return len(self.scores)
-
-    @property
-    def percentile(self) -> float | None:
-        return None if self.score is None or not self.scores else percentile_rank(self.scores, self.score)
-
-    @property
-    def median(self) -> float | None:
-        if not self.scores:
-            return None
-        ordered = sorted(self.scores)
-        middle = len(ordered) // 2
-        return ordered[middle] if len(ordered) % 2 else round((ordered[middle - 1] + ordered[middle]) / 2, 2)
 
 
 def cohort_histogram_svg(cohort: Cohort, title: str = "Cohort distribution") -> SafeString:

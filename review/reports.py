@@ -11,7 +11,7 @@ from accounts.models import User
 from grading.rubric_services import effective_levels
 from interview.models import InterviewSession
 from interview.selectors import session_integrity_summary
-from review.charts import Cohort
+from review.cohorts import Cohort
 from review.models import SimilarityFlag
 
 

@@ -85,36 +85,42 @@ def template_create(
         template.full_clean()
         template.save()
         for position, data in enumerate(sections, start=1):
-            section = TemplateSection(
-                template=template,
-                position=position,
-                title=data["title"],
-                minutes=data.get("minutes"),
-                draw_count=data.get("draw_count", 0),
-                draw_track=data.get("draw_track", ""),
-                draw_kind=data.get("draw_kind", ""),
-                draw_difficulty=data.get("draw_difficulty", ""),
-                draw_topics=data.get("draw_topics", []),
-            )
-            section.full_clean(exclude=["template"])
-            section.save()
-            ids = data.get("questions", [])
-            if ids:
-                visible = Question.objects.filter(id__in=ids, current_version__isnull=False).filter(
-                    Q(organization__isnull=True) | Q(organization_id=user.organization_id)
-                )
-                found = {q.id: q for q in visible}
-                missing = [i for i in ids if i not in found]
-                if missing:
-                    raise ApplicationError(
-                        f"no such questions: {missing}", code="invalid", fields={"sections": [f"unknown question ids {missing}"]}
-                    )
-                section.questions.set([found[i] for i in ids])
-            elif not section.draw_count:
-                raise ApplicationError(
-                    f"section {section.title!r} has no questions and draws none",
-                    code="invalid",
-                    fields={"sections": ["empty section"]},
-                )
+            _section_create(template, position, data, user=user)
         template_draw(template, random.Random(0))  # refuse a template that cannot be satisfied
     return template
+
+
+def _section_create(template: InterviewTemplate, position: int, data: dict[str, Any], *, user: User) -> TemplateSection:
+    """One section of a new template: fixed questions the recruiter may use, or a draw."""
+    section = TemplateSection(
+        template=template,
+        position=position,
+        title=data["title"],
+        minutes=data.get("minutes"),
+        draw_count=data.get("draw_count", 0),
+        draw_track=data.get("draw_track", ""),
+        draw_kind=data.get("draw_kind", ""),
+        draw_difficulty=data.get("draw_difficulty", ""),
+        draw_topics=data.get("draw_topics", []),
+    )
+    section.full_clean(exclude=["template"])
+    section.save()
+    ids = data.get("questions", [])
+    if ids:
+        visible = Question.objects.filter(id__in=ids, current_version__isnull=False).filter(
+            Q(organization__isnull=True) | Q(organization_id=user.organization_id)
+        )
+        found = {q.id: q for q in visible}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ApplicationError(
+                f"no such questions: {missing}", code="invalid", fields={"sections": [f"unknown question ids {missing}"]}
+            )
+        section.questions.set([found[i] for i in ids])
+    elif not section.draw_count:
+        raise ApplicationError(
+            f"section {section.title!r} has no questions and draws none",
+            code="invalid",
+            fields={"sections": ["empty section"]},
+        )
+    return section

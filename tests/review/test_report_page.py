@@ -10,7 +10,8 @@ from pypdf import PdfReader
 from grading.models import AnswerGrade
 from interview import services
 from interview.models import InterviewSession
-from review.charts import Cohort, cohort_histogram_svg, percentile_rank, section_scores_svg
+from review.charts import cohort_histogram_svg, section_scores_svg
+from review.cohorts import Cohort, percentile_rank
 from tests.conftest import PASSWORD, assert_no_active_content, error_code
 from tests.review.reporting import graded_assessment, report_template
 

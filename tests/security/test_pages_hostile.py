@@ -20,7 +20,7 @@ from interview.models import InterviewTemplate, TemplateSection
 from questions.models import Question
 from questions.services import bank_import
 from tests.conftest import DATA, PASSWORD, assert_no_active_content
-from tests.grading.reporting import SOLUTION, graded_assessment
+from tests.review.reporting import SOLUTION, graded_assessment
 
 SCRIPT = "<script>alert(1)</script>"
 LINK = "javascript:alert(1)"
