@@ -25,6 +25,8 @@ CODING, CHOICE, NUMERIC, DESIGN = (
     "f1-from-confusion-matrix",
     "distributed-cache",
 )
+# The bank folders (track/slug) the demo's template draws on.
+DEMO_QUESTIONS = (("python_dsa", CODING), ("ml_fundamentals", CHOICE), ("ml_fundamentals", NUMERIC), ("system_design", DESIGN))
 
 # Sorts but never merges: wrong, and written nothing like the reference.
 WRONG_MERGE = """def merge(intervals):

@@ -1,7 +1,9 @@
 """What the interview app does when the grading core announces a result (grading/signals.py).
 
 Each receiver is one call to a service; connected once, in ``InterviewConfig.ready()``.
-They run in the sender's transaction, so a result and its effect on the answer commit together.
+They run synchronously in the sender. ``rubric_grade_stored`` is sent inside the
+transaction that stored the grade, so a grade and its effect on the answer commit
+together; ``submission_finished`` is sent after the submission's result is stored.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Cohort statistics: where a session stands among the finished, scored sessions of the
 same template and organization (``review.reports.session_cohort`` picks them).
 
-Pure functions of the scores; the report, the PDF, the dashboard and the exports show them.
+Pure functions of the scores; the report and its PDF show them.
 """
 
 from __future__ import annotations

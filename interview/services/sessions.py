@@ -129,9 +129,10 @@ def session_accepts_work(
 ) -> None:
     """The one rule for whether work on ``question`` (or on the interview) is taken now.
 
-    Save, run, submit, finish and the expiry sweep all ask this: the interview is in
-    progress, its deadline plus a few seconds' grace has not passed, and neither has
-    the question's section deadline. Raises SessionClosed, saying which, otherwise.
+    Save, run and submit ask this: the interview is in progress, its deadline plus a
+    few seconds' grace has not passed, and neither has the question's section
+    deadline. Raises SessionClosed, saying which, otherwise. Finishing and the expiry
+    sweep ask its clock half, ``session_time_is_up`` (the sweep as a query).
     """
     now = now or timezone.now()
     if session.status != InterviewSession.Status.IN_PROGRESS:

@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from grading.models import Submission
+from grading.services import submission_run
 from interview import services
 from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
 from questions.models import Question
@@ -140,14 +142,40 @@ def test_the_periodic_task_finalizes_expired_sessions(client_for, alice, templat
 def test_a_save_within_the_grace_period_counts(client_for, alice, template):
     client = client_for(alice)
     session = start(client, template)
-    InterviewSession.objects.filter(id=session["id"]).update(deadline=timezone.now() - timedelta(seconds=2))
+    deadline = timezone.now() - timedelta(seconds=services.GRACE_SECONDS - 3)
+    InterviewSession.objects.filter(id=session["id"]).update(deadline=deadline)
     position = position_of(session, "numeric")
+    before = timezone.now()
     response = client.put(
-        f"/api/sessions/{session['id']}/answers/{position}/", {"payload": {"value": 0.75}, "revision": 1}, format="json"
+        f"/api/sessions/{session['id']}/answers/{position}/", {"payload": {"value": "0.75"}, "revision": 1}, format="json"
     )
+    after = timezone.now()
     assert response.status_code == 200
+    assert (response.json()["payload"], response.json()["revision"]) == ({"value": 0.75}, 1)
+    # Stored as the number, at the server's time of the save: after the deadline, within the grace.
     stored = Answer.objects.get(session_question__session_id=session["id"], session_question__position=position)
     assert (stored.payload, stored.revision) == ({"value": 0.75}, 1)
+    assert deadline < before <= stored.saved_at <= after
+    assert InterviewSession.objects.get(id=session["id"]).status == "in_progress"
+
+
+def test_a_save_after_the_grace_period_is_refused_and_the_stored_answer_kept(
+    client_for, alice, template, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    session = start(client, template)
+    position = position_of(session, "numeric")
+    url = f"/api/sessions/{session['id']}/answers/{position}/"
+    assert client.put(url, {"payload": {"value": 0.75}, "revision": 1}, format="json").status_code == 200
+    kept = Answer.objects.get(session_question__session_id=session["id"], session_question__position=position)
+    InterviewSession.objects.filter(id=session["id"]).update(
+        deadline=timezone.now() - timedelta(seconds=services.GRACE_SECONDS + 1)
+    )
+    with django_capture_on_commit_callbacks():
+        late = client.put(url, {"payload": {"value": 0.5}, "revision": 2}, format="json")
+    assert late.status_code == 409 and error_code(late) == "session_closed"
+    stored = Answer.objects.get(id=kept.id)
+    assert (stored.payload, stored.revision, stored.saved_at) == ({"value": 0.75}, 1, kept.saved_at)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -186,14 +214,66 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
     # No LLM configured: the local grader, shown as provisional, with evidence from the answer.
     assert by_kind["free_text"]["grade_status"] == "graded" and by_kind["free_text"]["feedback"]["provisional"] is True
     assert by_kind["free_text"]["feedback"]["criteria"][0]["evidence"] == ["Consistent hashing."]
-    # The session's score is the mean over the four kinds, each 0 to 100.
-    kinds = ("coding", "multiple_choice", "numeric", "free_text")
-    assert results["score"] == pytest.approx(round(sum(by_kind[k]["score"] for k in kinds) / 4, 2))
-    assert 0 < by_kind["free_text"]["score"] <= 100 and results["score"] == pytest.approx(
-        (200 + by_kind["free_text"]["score"]) / 4, abs=0.01
-    )
+    # "Consistent hashing." makes one of partitioning's two key points (level 2 of 4, weight 2)
+    # and none of eviction's (weight 1): 100 * (2 * 2 + 0) / (3 * 4) = 33.33.
+    assert by_kind["free_text"]["score"] == 33.33
+    # The session's score is the mean over the four kinds: (100 + 100 + 0 + 33.33) / 4 = 58.3325.
+    assert results["score"] == 58.33
     again = client.put(f"/api/sessions/{sid}/answers/1/", {"payload": {"source": "x"}, "revision": 9}, format="json")
     assert again.status_code == 409 and error_code(again) == "session_closed"
+
+
+def test_the_session_score_is_the_mean_over_every_kind_and_none_until_all_are_graded(
+    client_for, alice, template, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    session = start(client, template)
+    sid = session["id"]
+    answers = {
+        "coding": {"source": RIGHT},  # passes every test: 100
+        "multiple_choice": {"selected": ["b"]},  # the correct option: 100
+        "numeric": {"value": "0.7"},  # 0.05 off the key 0.75, tolerance 0.01: 0
+        # One of partitioning's two key points (level 2 of 4, weight 2), none of eviction's
+        # (weight 1): 100 * (2 * 2 + 0) / (3 * 4) = 33.33.
+        "free_text": {"text": "Consistent hashing."},
+    }
+    for kind, payload in answers.items():
+        response = client.put(
+            f"/api/sessions/{sid}/answers/{position_of(session, kind)}/", {"payload": payload, "revision": 1}, format="json"
+        )
+        assert response.status_code == 200
+
+    def grades() -> dict[str, tuple[str, float | None]]:
+        rows = Answer.objects.filter(session_question__session_id=sid).values_list(
+            "session_question__question_version__question__kind", "grade_status", "score"
+        )
+        return {kind: (status, score) for kind, status, score in rows}
+
+    def session_score() -> float | None:
+        return InterviewSession.objects.get(id=sid).score
+
+    # The workers' tasks are not run on commit here: this test does their work, one at a time.
+    with django_capture_on_commit_callbacks():
+        assert client.post(f"/api/sessions/{sid}/finish/").status_code == 200
+    assert grades() == {
+        "coding": ("pending", None),
+        "multiple_choice": ("graded", 100.0),
+        "numeric": ("graded", 0.0),
+        "free_text": ("pending", None),
+    }
+    assert session_score() is None
+
+    (submission,) = Submission.objects.filter(user=alice, status=Submission.Status.QUEUED)
+    submission_run(submission_id=submission.id, worker="test")
+    assert grades()["coding"] == ("graded", 100.0) and grades()["free_text"] == ("pending", None)
+    assert session_score() is None  # the written answer is still waiting
+
+    written = Answer.objects.get(session_question__session_id=sid, session_question__question_version__question__kind="free_text")
+    services.answer_rubric_grade(answer_id=written.id)
+    assert grades()["free_text"] == ("graded", 33.33)
+    # The mean of 100, 100, 0 and 33.33 is 58.3325, kept to 2 places.
+    assert session_score() == 58.33
+    assert client.get(f"/api/sessions/{sid}/results/").json()["score"] == 58.33
 
 
 def test_run_inside_an_interview_uses_the_sessions_question(client_for, alice, template, django_capture_on_commit_callbacks):

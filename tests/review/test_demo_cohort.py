@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from grading.models import Submission
 from grading.services import submission_run
-from interview.demo import CHOICE, CODING, DESIGN, NUMERIC
+from interview.demo import DEMO_QUESTIONS
 from interview.models import Answer, AssessmentInvite, InterviewSession
 from interview.services import answer_rubric_grade
 from questions.services import bank_import
@@ -22,12 +22,7 @@ BANK = Path(__file__).resolve().parents[2] / "questions" / "bank"
 
 @pytest.fixture
 def demo(db, client_for):
-    for track, slug in (
-        ("python_dsa", CODING),
-        ("ml_fundamentals", CHOICE),
-        ("ml_fundamentals", NUMERIC),
-        ("system_design", DESIGN),
-    ):
+    for track, slug in DEMO_QUESTIONS:
         bank_import(root=BANK / track / slug)
     call_command("seed_demo", stdout=io.StringIO())
     # What the worker does after each finished interview.
@@ -56,12 +51,22 @@ def test_the_demo_cohort_is_graded_ranked_and_flags_the_copier(demo, client_for,
 
     recruiter = django_user_model.objects.get(email="recruiter@acme.test")
     report = client_for(recruiter).get(f"/api/reports/{sessions['sam@example.test'].id}/").json()
-    others = [s.score for s in sessions.values()]
-    sam = sessions["sam@example.test"].score
-    below, ties = sum(score < sam for score in others), sum(score == sam for score in others)
-    assert report["cohort"]["size"] == 4
-    assert report["cohort"]["percentile"] == round(100 * (below + ties / 2) / 4, 1)
-    assert 0 < report["cohort"]["percentile"] < 100
+    # Sam copied Priya's code and the first 900 characters of her design: full marks on the
+    # code, the choice and the number, fewer on the shortened design. So he is second of four.
+    score = {email.split("@")[0]: s.score for email, s in sessions.items()}
+    assert score["priya"] > score["sam"] > score["lee"] > score["kim"]
+    # The mid-rank percentile: the share of the cohort (Sam included) scoring below him,
+    # counting equal scores (his own) as half: (2 + 1/2) / 4 = 62.5.
+    cohort = list(score.values())
+    below = sum(s < score["sam"] for s in cohort)
+    equal = sum(s == score["sam"] for s in cohort)
+    assert (below, equal) == (2, 1)
+    assert report["cohort"] == {
+        "size": 4,
+        "median": round((score["sam"] + score["lee"]) / 2, 2),  # the two middle scores of four
+        "percentile": 62.5,
+    }
+    assert report["cohort"]["percentile"] == round(100 * (below + equal / 2) / len(cohort), 1)
     assert any(f["other_candidate"] == "priya@example.test" for f in report["integrity"]["similarity_flags"])
     assert report["integrity"]["events"]["pastes"] == 2 and report["integrity"]["events"]["focus_losses"] == 2
     assert {s["kind"] for s in report["integrity"]["events"]["signals"]} == {"answer_mostly_pasted"}

@@ -25,7 +25,13 @@ def template(bank):
 
 @pytest.fixture
 def cohort(template, bob, alice, django_user_model, django_capture_on_commit_callbacks):
-    """Alice aces it; two others do worse. Returns Alice's session."""
+    """Alice aces it; two others do worse. Returns Alice's session.
+
+    The scores follow from these inputs by hand (coding, multiple choice, design; each 0-100):
+    WRONG returns 0, so it passes one of sum-pairs' three equally weighted tests (the empty
+    list): 33.33. The right option "b" is 100, "a" is 0. DESIGN makes both key points of both
+    criteria (level 4 of 4): 100; "I would use a cache." makes none: 0.
+    """
     capture = django_capture_on_commit_callbacks
     weak = django_user_model.objects.create_user("weak@example.test", PASSWORD, name="Weak Candidate")
     graded_assessment(bob, weak, template, code=WRONG, text="I would use a cache.", choice="a", capture=capture)
@@ -51,10 +57,16 @@ def test_the_report_page_shows_scores_charts_code_tests_and_evidence(client, bob
     response = client.get(f"/reports/{session.id}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Alice" in html and f"{session.score}" in html
+    assert "Alice" in html and '<strong id="report-score">100.0</strong> / 100' in html
+    # The cohort scores 11.11, 77.78 and 100 (see `cohort`): Alice is top, (2 below + 1/2) / 3
+    # = 83.3; the median of three is the middle one.
+    assert "percentile <strong>83.3</strong> of 3 (cohort median 77.78)" in html
     # Charts: sections with bars, the cohort of three with this candidate's percentile.
     assert 'id="chart-sections"' in html and "Coding" in html and "Theory and design" in html
-    assert "Cohort distribution (n=3)" in html and "percentile 83.3" in html
+    assert "Cohort distribution (n=3): this candidate 100, percentile 83.3" in html
+    # One candidate in each of the bands 10-20, 70-80 and 90-100, none elsewhere.
+    bands = {f"{low} to {low + 10}: {1 if low in (10, 70, 90) else 0}" for low in range(0, 100, 10)}
+    assert all(f"<title>{band}</title>" in html for band in bands), bands
     # Code highlighted, every test including the hidden ones, runtime and memory.
     assert 'class="code-hl"' in html and '<span class="kn">from</span>' in html
     assert ">hidden<" in html and ">visible<" in html and " MB" in html
@@ -98,10 +110,17 @@ def test_the_pdf_is_a_real_pdf_with_the_name_the_charts_and_the_evidence(client,
 
 def test_the_json_report_carries_the_cohort_and_rubric_names(client_for, bob, cohort):
     report = client_for(bob).get(f"/api/reports/{cohort.id}/").json()
-    scores = sorted(InterviewSession.objects.filter(template=cohort.template, status="finished").values_list("score", flat=True))
-    assert len(scores) == 3 and scores[0] < scores[1] < scores[2] == cohort.score
-    # Three distinct scores: the median is the middle one; Alice is top, (2 below + 1/2) / 3.
-    assert report["cohort"] == {"size": 3, "median": pytest.approx(scores[1]), "percentile": 83.3}
+    # Each session's score is the mean of its three questions' (see `cohort`), to 2 places.
+    scores = dict(
+        InterviewSession.objects.filter(template=cohort.template, status="finished").values_list("candidate__email", "score")
+    )
+    assert scores == {
+        "weak@example.test": 11.11,  # (33.33 + 0 + 0) / 3
+        "mid@example.test": 77.78,  # (33.33 + 100 + 100) / 3 = 77.7766...
+        "alice@example.test": 100.0,
+    }
+    # The median of three is the middle score; Alice is top: (2 below + 1/2 for her own tie) / 3.
+    assert report["cohort"] == {"size": 3, "median": 77.78, "percentile": 83.3}
     (written,) = [q for q in report["questions"] if q["kind"] == "free_text"]
     assert [c["name"] for c in written["rubric"]["criteria"]] == ["Partitioning", "Eviction"]
     assert written["rubric"]["criteria"][0]["effective_level"] == written["rubric"]["criteria"][0]["level"]

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("grading", "0008_answergrade_what_was_graded")]
+    dependencies = [("grading", "0009_answergrade_fill_what_was_graded")]
 
     operations = [
         migrations.AlterField(
