@@ -140,11 +140,15 @@ def check_llm(timeout: float) -> Outcome:
     """Is the LLM endpoint reachable? Lists the models; never asks for a completion."""
     import openai
 
-    from grading.rubric_services import llm_configured
+    from grading.rubric_services import llm_configured, llm_last_rejection
 
     if not llm_configured():
         return OK, "not configured: written answers get the local grader (provisional grades)"
     host = _host(settings.OPENAI_BASE_URL or "https://api.openai.com/v1")
+    rejection = llm_last_rejection()
+    if rejection is not None:
+        # The endpoint answers but refuses grading requests: listing models would say "OK".
+        return DEGRADED, f"the LLM endpoint at {host} refused a grading request at {rejection['at']}: {rejection['message']}"
     try:
         with openai.OpenAI(
             api_key=settings.OPENAI_API_KEY or "not-needed",

@@ -54,6 +54,7 @@ LLM_ERROR_KINDS = frozenset(
     {"rate_limited", "server_error", "timeout", "connection", "rejected", "refused", "truncated", "invalid_reply"}
 )
 FINISH_REASONS = frozenset({"candidate", "expired"})
+BUDGET_SCOPES = frozenset({"organization", "user", "global"})
 
 SUBMISSIONS = Counter(
     "mockloop_submissions", "Code runs and submissions that finished, by mode and verdict.", ["mode", "verdict"]
@@ -85,6 +86,9 @@ LLM_COST = Counter(
     "mockloop_llm_cost_usd", "Spent on LLM rubric grading, in US dollars, from tokens and the configured prices.", ["model"]
 )
 LLM_ERRORS = Counter("mockloop_llm_errors", "Failed LLM calls and unusable replies, by kind.", ["kind"])
+LLM_BUDGET_REFUSALS = Counter(
+    "mockloop_llm_budget_refusals", "LLM gradings not started because a budget is spent, by budget.", ["scope"]
+)
 SESSIONS_FINISHED = Counter("mockloop_sessions_finished", "Interviews closed, by reason (expired: time ran out).", ["reason"])
 
 
@@ -124,6 +128,10 @@ def rubric_grading_timed(grader: str) -> Iterator[None]:
 
 def llm_cost_add(usd: Decimal, *, model: str) -> None:
     LLM_COST.labels(model=model[:100]).inc(float(usd))
+
+
+def llm_budget_refused(scope: str) -> None:
+    LLM_BUDGET_REFUSALS.labels(scope=_bounded(scope, BUDGET_SCOPES)).inc()
 
 
 def llm_error(kind: str) -> None:

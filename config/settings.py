@@ -215,8 +215,17 @@ OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
 LLM_MODEL = env_str("LLM_MODEL", "gpt-4o-mini")
 LLM_TIMEOUT_SECONDS = env_float("LLM_TIMEOUT_SECONDS", 60.0)
-LLM_RETRIES = env_int("LLM_RETRIES", 3)
-LLM_BACKOFF_SECONDS = env_float("LLM_BACKOFF_SECONDS", 1.0)
+# Transient failures (429, 5xx, timeouts) are retried by the grading task, after
+# LLM_BACKOFF_SECONDS x 2^attempt (with jitter) or the server's Retry-After if longer.
+LLM_BACKOFF_SECONDS = env_float("LLM_BACKOFF_SECONDS", 30.0)
+# The longest reply a grading may take (tokens): the bound of its cost.
+LLM_MAX_TOKENS = env_int("LLM_MAX_TOKENS", 1500)
+# "json_schema" (OpenAI, vLLM, Ollama) or "json_object" with the schema beside it (llama.cpp's servers).
+LLM_RESPONSE_FORMAT = env_str("LLM_RESPONSE_FORMAT", "json_schema")
+# Budgets in US dollars, per day (UTC); a negative value means no limit. An organization's
+# own budget (Organization.llm_budget_usd) is per calendar month.
+LLM_BUDGET_PER_USER_PER_DAY_USD = env_float("LLM_BUDGET_PER_USER_PER_DAY_USD", 0.50)
+LLM_BUDGET_PER_DAY_USD = env_float("LLM_BUDGET_PER_DAY_USD", 20.0)
 LLM_SAMPLES = env_int("LLM_SAMPLES", 1)
 # Prices in US dollars per million tokens, for the cost of each grade.
 LLM_PRICE_INPUT_PER_MTOK = env_float("LLM_PRICE_INPUT_PER_MTOK", 0.15)

@@ -109,3 +109,35 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} → {self.level} by {self.by_id}"
+
+
+class LlmSpend(models.Model):
+    """One LLM grading's money: reserved before the first request (the most it can
+    cost), settled with what its calls really cost. Budgets count both, so concurrent
+    gradings cannot together overshoot a budget (grading/llm_budget.py)."""
+
+    class Status(models.TextChoices):
+        RESERVED = "reserved", "Reserved (the grading is running)"
+        SETTLED = "settled", "Settled"
+
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The candidate whose answer was graded: the per-user daily budget.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answer_id = models.BigIntegerField(null=True, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RESERVED)
+    reserved_usd = models.DecimalField(max_digits=10, decimal_places=6)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20, blank=True)  # graded, invalid, rejected, unavailable, error
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "created_at"]), models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"LLM spend {self.id}: {self.status} ${self.cost_usd if self.status == 'settled' else self.reserved_usd}"

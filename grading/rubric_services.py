@@ -7,14 +7,16 @@ version, the organization paying) and announces each stored grade with
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Sum
+from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import Organization, User
 from config import metrics
@@ -22,17 +24,14 @@ from config.errors import ApplicationError
 from config.locks import transaction_lock
 from config.text import text_problem
 from grading import signals
-from grading.llm import LlmGradeInvalid, LlmGrader, LlmResult
+from grading.llm import LlmGradeInvalid, LlmGrader, LlmRejected, LlmResult, LlmUnavailable
+from grading.llm_budget import BudgetExhausted, llm_budget_reserve, llm_cost, llm_cost_ceiling, llm_spend_settle
 from grading.local_grader import LocalGrader
 from grading.models import AnswerGrade, GradeOverride
 from grading.rubric import LEVELS, PROMPT_VERSION, answer_problems, injection_precheck, rubric_hash, weighted_score
 from questions.models import QuestionVersion
 
 log = logging.getLogger(__name__)
-
-
-class BudgetExhausted(Exception):
-    """The organization's LLM budget is spent: no more paid grading until it is raised."""
 
 
 def llm_configured() -> bool:
@@ -45,34 +44,69 @@ def llm_grader() -> LlmGrader:
         base_url=settings.OPENAI_BASE_URL or None,
         model=settings.LLM_MODEL,
         timeout=settings.LLM_TIMEOUT_SECONDS,
-        retries=settings.LLM_RETRIES,
-        backoff_seconds=settings.LLM_BACKOFF_SECONDS,
         temperature=0.0 if settings.LLM_SAMPLES == 1 else 0.7,
+        max_tokens=settings.LLM_MAX_TOKENS,
+        response_format=settings.LLM_RESPONSE_FORMAT,
     )
 
 
-def llm_cost(prompt_tokens: int, completion_tokens: int) -> Decimal:
-    cost = prompt_tokens * settings.LLM_PRICE_INPUT_PER_MTOK + completion_tokens * settings.LLM_PRICE_OUTPUT_PER_MTOK
-    return Decimal(str(round(cost / 1_000_000, 6)))
+# Operators hear of an endpoint that refuses requests for good (a revoked key, a model
+# that is gone, a server without structured output) on /healthz for this long.
+LLM_REJECTION_ALERT_SECONDS = 3600
+_REJECTION_CACHE_KEY = "grading:llm:last-rejection"
 
 
-def organization_spent(organization: Organization) -> Decimal:
-    return AnswerGrade.objects.filter(organization=organization).aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+def llm_rejection_record(message: str) -> None:
+    try:
+        cache.set(_REJECTION_CACHE_KEY, {"at": timezone.now().isoformat(), "message": message[:300]}, LLM_REJECTION_ALERT_SECONDS)
+    except RedisError:  # the alert is lost, not the grade; the broker check reports Redis
+        log.warning("could not record the LLM endpoint's refusal for /healthz: the cache is down")
 
 
-def _cache_key(*, model: str, samples: int, rubric: dict[str, Any], text: str) -> str:
-    material = f"{PROMPT_VERSION}\0{model}\0{samples}\0{rubric_hash(rubric)}\0{text}"
+def llm_last_rejection() -> dict[str, str] | None:
+    """The latest permanent refusal of the LLM endpoint within the alert window, if any."""
+    try:
+        return cache.get(_REJECTION_CACHE_KEY)
+    except RedisError:  # an outage of the cache is the broker check's to report
+        return None
+
+
+def _cache_key(*, model: str, samples: int, rubric: dict[str, Any], text: str, examples: list[dict[str, Any]]) -> str:
+    """Same answer, rubric, grader and prompt (few-shot examples included): the same grade."""
+    shots = json.dumps(examples, sort_keys=True, ensure_ascii=False)
+    material = f"{PROMPT_VERSION}\0{model}\0{samples}\0{rubric_hash(rubric)}\0{shots}\0{text}"
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def recruiter_examples(question_id: int, rubric: dict[str, Any], limit: int = 2) -> list[dict[str, Any]]:
-    """A few answers to the same question whose levels a recruiter set, as few-shot examples."""
+# How many recruiter-graded answers join the anchors as few-shot examples.
+RECRUITER_EXAMPLES = 2
+
+
+def anchor_examples(rubric: dict[str, Any]) -> list[dict[str, Any]]:
+    """The question's own graded exemplars (the bank's anchors), weakest first."""
+    anchors = [{"answer": a["answer"], "levels": a["levels"]} for a in rubric.get("anchors", [])]
+    return sorted(anchors, key=lambda a: weighted_score(rubric, a["levels"]))
+
+
+def recruiter_examples(
+    question_id: int, rubric: dict[str, Any], *, organization: Organization | None, limit: int = RECRUITER_EXAMPLES
+) -> list[dict[str, Any]]:
+    """The latest answers to the same question whose levels a recruiter of ``organization``
+    set, as few-shot examples. Never another organization's (they are its candidates'
+    answers), and none for practice: practice answers belong to no organization."""
+    if organization is None:
+        return []
     examples = []
-    reviewed = AnswerGrade.objects.filter(status=AnswerGrade.Status.REVIEWED, question_version__question_id=question_id)
-    for grade in reviewed[:limit]:
+    reviewed = AnswerGrade.objects.filter(
+        status=AnswerGrade.Status.REVIEWED, question_version__question_id=question_id, organization=organization
+    ).order_by("-id")
+    ids = {c["id"] for c in rubric["criteria"]}
+    for grade in reviewed.prefetch_related("overrides")[: limit * 3]:
         levels = effective_levels(grade)
-        if levels and set(levels) == {c["id"] for c in rubric["criteria"]}:
+        if set(levels) == ids and grade.answer_text.strip():
             examples.append({"answer": grade.answer_text, "levels": levels})
+        if len(examples) == limit:
+            break
     return examples
 
 
@@ -104,8 +138,10 @@ class _Grading:
     version: QuestionVersion
     text: str
     organization: Organization | None
+    candidate_id: int | None
     use_llm: bool
     samples: int
+    examples: list[dict[str, Any]]
     seen: int | None
     base: dict[str, Any]
 
@@ -117,23 +153,39 @@ class _Grading:
         return _grade_store(self.answer_id, self.seen, **{**self.base, **fields})
 
 
-def rubric_grade(*, answer_id: int, version: QuestionVersion, text: str, organization: Organization | None) -> AnswerGrade:
+def rubric_grade(
+    *,
+    answer_id: int,
+    version: QuestionVersion,
+    text: str,
+    organization: Organization | None,
+    candidate_id: int | None = None,
+) -> AnswerGrade:
     """Grades the written answer ``answer_id`` (its ``text``, to ``version``'s rubric) with
     the configured grader, stores the grade and announces it.
 
-    Raises LlmUnavailable (retry later; the answer stays pending, never 0) and
-    BudgetExhausted. Grades that need a human are stored and queued for review.
+    ``organization`` pays (none for practice); ``candidate_id`` is whose answer it is (the
+    per-candidate daily budget). Raises LlmUnavailable (retry later; the answer stays
+    pending, never 0) and BudgetExhausted (an assessment waits for its budget). A
+    practice answer over a budget gets the local grader instead. Grades that need a
+    human are stored and queued for review.
     """
     use_llm = llm_configured()
     model = settings.LLM_MODEL if use_llm else "local"
     samples = settings.LLM_SAMPLES if use_llm else 1
+    rubric = version.spec
+    examples = anchor_examples(rubric)
+    if use_llm:
+        examples += recruiter_examples(version.question_id, rubric, organization=organization)
     run = _Grading(
         answer_id=answer_id,
         version=version,
         text=text,
         organization=organization,
+        candidate_id=candidate_id,
         use_llm=use_llm,
         samples=samples,
+        examples=examples,
         # A grade stored by another run while this one grades wins; this one is dropped.
         seen=rubric_grade_latest_id(answer_id),
         base={
@@ -142,8 +194,8 @@ def rubric_grade(*, answer_id: int, version: QuestionVersion, text: str, organiz
             "grader": "llm" if use_llm else "local",
             "model": model,
             "prompt_version": PROMPT_VERSION,
-            "rubric_hash": rubric_hash(version.spec),
-            "cache_key": _cache_key(model=model, samples=samples, rubric=version.spec, text=text),
+            "rubric_hash": rubric_hash(rubric),
+            "cache_key": _cache_key(model=model, samples=samples, rubric=rubric, text=text, examples=examples),
             "organization": organization,
         },
     )
@@ -167,7 +219,7 @@ def _grade_without_grader(run: _Grading) -> AnswerGrade | None:
     )
     if cached is None:
         return None
-    # The same answer to the same rubric with the same grader: reuse it, free.
+    # The same answer to the same rubric with the same grader and prompt: reuse it, free.
     return run.store(
         cached=True,
         status=cached.status,
@@ -182,57 +234,88 @@ def _precheck_reasons(text: str) -> list[str]:
     return [f"injection pre-check: {match!r}" for match in injection_precheck(text)]
 
 
-def _grade_locally(run: _Grading) -> AnswerGrade:
-    reasons = _precheck_reasons(run.text)
+def _grade_locally(run: _Grading, *, reasons: list[str] | None = None) -> AnswerGrade:
+    reasons = [*(reasons or []), *_precheck_reasons(run.text)]
     with metrics.rubric_grading_timed("local"):
         result = LocalGrader(run.rubric).grade(run.text)
+    flagged = any(r.startswith("injection pre-check") for r in reasons)
     return run.store(
-        status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
+        grader="local",
+        model="local",
+        status=AnswerGrade.Status.NEEDS_REVIEW if flagged else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
         criteria=[c.__dict__ for c in result.criteria],
         machine_score=result.score,
-        injection_suspected=bool(reasons),
+        injection_suspected=flagged,
     )
 
 
-def _budget_check(organization: Organization | None) -> None:
-    if (
-        organization is not None
-        and organization.llm_budget_usd is not None
-        and organization_spent(organization) >= organization.llm_budget_usd
-    ):
-        raise BudgetExhausted(f"{organization.name}'s LLM grading budget of ${organization.llm_budget_usd} is spent")
+def _usage(calls: list[Any]) -> dict[str, Any]:
+    """What a grade records of the calls it took, whatever became of them."""
+    prompt_tokens, completion_tokens = sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls)
+    return {
+        "raw_completions": [c.raw for c in calls],
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "cost_usd": llm_cost(prompt_tokens, completion_tokens),
+        "seconds": sum(c.seconds for c in calls),
+    }
 
 
 def _grade_with_llm(run: _Grading) -> AnswerGrade:
     reasons = _precheck_reasons(run.text)
     model = run.base["model"]
-    _budget_check(run.organization)
+    grader = llm_grader()
+    # The most this grading can cost, reserved before anything is sent: every request of
+    # every sample may be asked twice (an invalid reply), with the whole prompt.
+    prompt_chars = len(json.dumps(run.rubric)) + len(run.version.prompt_markdown) + len(run.text)
+    prompt_chars += sum(len(e["answer"]) + 200 for e in run.examples) + 3000
+    ceiling = llm_cost_ceiling(prompt_chars=prompt_chars, requests=2 * run.samples)
+    try:
+        spend = llm_budget_reserve(
+            organization=run.organization, user_id=run.candidate_id, answer_id=run.answer_id, model=model, amount=ceiling
+        )
+    except BudgetExhausted as exc:
+        if run.organization is not None:
+            raise
+        # Practice: the free local grader, rather than no feedback at all.
+        log.info("answer %s: %s; graded by the local grader", run.answer_id, exc)
+        return _grade_locally(run, reasons=[f"graded by the local grader: {exc}"])
+    calls: list[Any] = []
     try:
         with metrics.rubric_grading_timed("llm"):
-            result: LlmResult = llm_grader().grade(
+            result: LlmResult = grader.grade(
                 question_title=run.version.title,
                 prompt=run.version.prompt_markdown,
                 rubric=run.rubric,
                 answer=run.text,
-                examples=recruiter_examples(run.version.question_id, run.rubric),
+                examples=run.examples,
                 samples=run.samples,
             )
+        calls = result.calls
     except LlmGradeInvalid as exc:
         calls = exc.calls
-        prompt_tokens, completion_tokens = sum(c.prompt_tokens for c in calls), sum(c.completion_tokens for c in calls)
-        cost = llm_cost(prompt_tokens, completion_tokens)
-        grade = run.store(
-            status=AnswerGrade.Status.NEEDS_REVIEW,
-            review_reasons=[f"the model's reply was invalid twice: {exc}"],
-            raw_completions=[c.raw for c in calls],
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost_usd=cost,
-            seconds=sum(c.seconds for c in calls),
+        llm_spend_settle(spend, calls=calls, outcome="invalid")
+        return run.store(
+            status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"no usable grade from the model: {exc}"], **_usage(calls)
         )
-        metrics.llm_cost_add(cost, model=model)
-        return grade
+    except LlmRejected as exc:
+        calls = exc.calls
+        llm_spend_settle(spend, calls=calls, outcome="rejected")
+        log.error("answer %s: the LLM endpoint refused the request for good: %s", run.answer_id, exc)
+        llm_rejection_record(str(exc))
+        return run.store(
+            status=AnswerGrade.Status.NEEDS_REVIEW,
+            review_reasons=[f"the LLM endpoint refused the request, so a person grades this answer: {exc}"],
+            **_usage(calls),
+        )
+    except LlmUnavailable as exc:
+        llm_spend_settle(spend, calls=exc.calls, outcome="unavailable")
+        raise
+    except BaseException:
+        llm_spend_settle(spend, calls=calls, outcome="error")
+        raise
+    llm_spend_settle(spend, calls=calls, outcome="graded")
     if result.grade.injection_suspected:
         reasons.append("the model flagged an injection attempt")
     reasons += [
@@ -240,22 +323,15 @@ def _grade_with_llm(run: _Grading) -> AnswerGrade:
         for flag in result.grade.flags
         if flag.startswith("inconsistent:")
     ]
-    cost = llm_cost(result.prompt_tokens, result.completion_tokens)
-    grade = run.store(
+    return run.store(
         status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
         criteria=[c.__dict__ for c in result.grade.criteria],
         machine_score=result.grade.score,
         injection_suspected=bool(injection_precheck(run.text)) or result.grade.injection_suspected,
         prompt=result.messages,
-        raw_completions=[c.raw for c in result.calls],
-        prompt_tokens=result.prompt_tokens,
-        completion_tokens=result.completion_tokens,
-        cost_usd=cost,
-        seconds=sum(c.seconds for c in result.calls),
+        **_usage(calls),
     )
-    metrics.llm_cost_add(cost, model=model)  # spent either way
-    return grade
 
 
 def effective_levels(grade: AnswerGrade) -> dict[str, int]:

@@ -19,6 +19,7 @@ from config.schema import error_response
 from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
+from interview.presenters import written_coaching
 from questions.bank_format import Difficulty, Kind, Track
 from questions.markdown import render_markdown
 from questions.presenters import candidate_content
@@ -403,6 +404,23 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
         }
         if answer.submission is not None:
             item["submission"] = SubmissionOutput(answer.submission).data
+        if item["kind"] == Kind.FREE_TEXT and isinstance(answer.feedback, dict):
+            # The grader's own reasoning and key points stay with the recruiter: the candidate
+            # learns from the rubric's descriptors and the exemplars (interview/presenters.py).
+            coaching = written_coaching(question.question_version.spec, answer.feedback)
+            advice = {c["id"]: c for c in coaching["criteria"]} if coaching else {}
+            item["feedback"] = {
+                **answer.feedback,
+                "criteria": [
+                    {
+                        **{k: v for k, v in c.items() if k != "reasoning"},
+                        "strong": advice.get(c["id"], {}).get("strong", ""),
+                        "stronger": advice.get(c["id"], {}).get("stronger", ""),
+                    }
+                    for c in answer.feedback.get("criteria", [])
+                ],
+            }
+            item["coaching"] = coaching
         questions.append(item)
     return {
         "id": session.id,

@@ -163,5 +163,9 @@ def _integrity_signals(
     return signals
 
 
-def answer_awaits_grade(*, answer_id: int) -> bool:
-    return Answer.objects.filter(id=answer_id, grade_status=Answer.GradeStatus.PENDING).exists()
+def answer_awaits_grade(*, answer_id: int, regrade: bool = False) -> bool:
+    """Pending and never graded; for a regrade, pending (its old grades stay on record)."""
+    answers = Answer.objects.filter(id=answer_id, grade_status=Answer.GradeStatus.PENDING)
+    if not regrade:
+        answers = answers.filter(grades__isnull=True)
+    return answers.exists()

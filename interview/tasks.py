@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
 from grading.llm import LlmUnavailable
-from grading.rubric_services import BudgetExhausted
+from grading.llm_budget import BudgetExhausted
 from interview import selectors, services
 from interview.models import AssessmentInvite
 
@@ -41,11 +43,12 @@ def assessment_invite_email_send(invite_id: int, token: str) -> bool:
 # Registered under the name it had in grading/tasks.py, so that messages queued before the
 # move still find it.
 @shared_task(bind=True, acks_late=True, max_retries=8, name="grading.tasks.rubric_grade_task")
-def answer_rubric_grade_task(self, answer_id: int) -> str | None:
-    """Has a written answer graded. An unreachable, refusing or truncating LLM leaves it
+def answer_rubric_grade_task(self, answer_id: int, regrade: bool = False) -> str | None:
+    """Has a written answer graded (again, with ``regrade``). An unreachable LLM leaves it
     pending and is retried with backoff (then by answers_rubric_grade_requeue)."""
-    if not selectors.answer_awaits_grade(answer_id=answer_id):
-        return None  # graded already: a second delivery changes nothing
+    if not selectors.answer_awaits_grade(answer_id=answer_id, regrade=regrade):
+        # Graded already, or waiting for a human: a second delivery changes nothing, pays nothing.
+        return None
     try:
         return services.answer_rubric_grade(answer_id=answer_id).status
     except BudgetExhausted as exc:
@@ -53,7 +56,15 @@ def answer_rubric_grade_task(self, answer_id: int) -> str | None:
         return "budget_exhausted"
     except LlmUnavailable as exc:
         services.answer_rubric_grade_waiting(answer_id=answer_id, status="waiting_for_grader", message=str(exc)[:300])
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 1800)) from None
+        raise self.retry(exc=exc, countdown=llm_retry_countdown(self.request.retries, exc.retry_after)) from None
+
+
+def llm_retry_countdown(retries: int, retry_after: float | None, *, rng: random.Random | None = None) -> float:
+    """Seconds before the next try: exponential from LLM_BACKOFF_SECONDS, at most 30 min,
+    within +-20 % so that answers failing together do not all return at the same second,
+    and never sooner than the server's Retry-After."""
+    backoff = min(settings.LLM_BACKOFF_SECONDS * 2**retries, 1800) * (rng or random).uniform(0.8, 1.2)
+    return max(backoff, retry_after or 0.0)
 
 
 @shared_task

@@ -195,10 +195,23 @@ class Criterion(_Strict):
         return dict(sorted(levels.items()))
 
 
+class Anchor(_Strict):
+    """A graded exemplar answer: a file in the question folder and its level per criterion."""
+
+    answer: Annotated[str, Field(min_length=1)]
+    levels: dict[str, Annotated[int, Field(ge=0, le=4)]]
+
+
+# The overall levels the anchors of a rubric must include (by their weighted score):
+# a weak, a partial and an excellent answer at least.
+ANCHOR_LEVELS_REQUIRED = (1, 2, 4)
+
+
 class RubricSpec(_Strict):
     criteria: Annotated[list[Criterion], Field(min_length=1, max_length=12)]
     synonyms: dict[str, list[str]] = {}
     strong_answer: str = "strong_answer.md"
+    anchors: Annotated[list[Anchor], Field(max_length=12)] = []
     max_words: Annotated[int, Field(ge=20, le=10000)] = 1500
 
     @model_validator(mode="after")
@@ -206,7 +219,28 @@ class RubricSpec(_Strict):
         ids = [c.id for c in self.criteria]
         if len(set(ids)) != len(ids):
             raise ValueError("criterion ids must be unique")
+        for index, anchor in enumerate(self.anchors):
+            missing = sorted(set(ids) - set(anchor.levels))
+            unknown = sorted(set(anchor.levels) - set(ids))
+            if missing or unknown:
+                raise ValueError(
+                    f"anchors[{index}].levels must give a level for each criterion"
+                    + (f"; missing {missing}" if missing else "")
+                    + (f"; unknown {unknown}" if unknown else "")
+                )
+        overall = {self.anchor_level(anchor) for anchor in self.anchors}
+        absent = [level for level in ANCHOR_LEVELS_REQUIRED if level not in overall]
+        if absent:
+            raise ValueError(
+                f"anchors must include graded answers at overall levels {list(ANCHOR_LEVELS_REQUIRED)}"
+                f" (the weighted mean of their levels, rounded); none at {absent}"
+            )
         return self
+
+    def anchor_level(self, anchor: Anchor) -> int:
+        """An anchor's overall level: the weighted mean of its criterion levels, rounded."""
+        total = sum(c.weight for c in self.criteria)
+        return round(sum(c.weight * anchor.levels[c.id] for c in self.criteria) / total)
 
 
 class Manifest(_Strict):
@@ -296,6 +330,9 @@ class QuestionBundle:
         assert m.rubric is not None
         data = m.rubric.model_dump(mode="json")
         data["strong_answer"] = self.files[m.rubric.strong_answer]
+        data["anchors"] = [{"answer": self.files[a.answer], "levels": a.levels} for a in m.rubric.anchors]
+        if not data["anchors"]:
+            del data["anchors"]  # specs of questions without anchors stay as they were
         return data
 
     def content_hash(self) -> str:
@@ -394,6 +431,7 @@ def load_question(folder: Path, root: Path | None = None) -> QuestionBundle:
         referenced += [(f"coding.wrong_solutions[{i}]", name) for i, name in enumerate(c.wrong_solutions)]
     if manifest.rubric:
         referenced.append(("rubric.strong_answer", manifest.rubric.strong_answer))
+        referenced += [(f"rubric.anchors[{i}].answer", a.answer) for i, a in enumerate(manifest.rubric.anchors)]
 
     files: dict[str, str] = {}
     for field_name, name in referenced:

@@ -185,6 +185,12 @@ def question_version_export(*, version: QuestionVersion, out_dir: Path) -> Path:
         rubric = dict(spec)
         files["strong_answer.md"] = rubric.pop("strong_answer")
         rubric["strong_answer"] = "strong_answer.md"
+        anchors = []
+        for number, anchor in enumerate(rubric.pop("anchors", []), start=1):
+            files[f"anchor_{number}.md"] = anchor["answer"]
+            anchors.append({"answer": f"anchor_{number}.md", "levels": anchor["levels"]})
+        if anchors:
+            rubric["anchors"] = anchors
         manifest["rubric"] = rubric
     (folder / MANIFEST).write_text(
         yaml.dump(manifest, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True), encoding="utf-8"

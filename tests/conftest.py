@@ -156,7 +156,6 @@ def fake_llm(settings):
     settings.OPENAI_BASE_URL = fake.base_url
     settings.OPENAI_API_KEY = "test-key-not-real"
     settings.LLM_MODEL = "fake-grader"
-    settings.LLM_RETRIES = 2
     settings.LLM_BACKOFF_SECONDS = 0.01
     settings.LLM_TIMEOUT_SECONDS = 2
     settings.LLM_SAMPLES = 1

@@ -74,11 +74,13 @@ def answer_rubric_grade(*, answer_id: int) -> AnswerGrade:
     answer = Answer.objects.select_related(
         "session_question__question_version__question", "session_question__session__organization"
     ).get(id=answer_id)
+    session = answer.session_question.session
     return rubric_services.rubric_grade(
         answer_id=answer.id,
         version=answer.session_question.question_version,
         text=answer.payload.get("text", "") or "",
-        organization=answer.session_question.session.organization,
+        organization=session.organization,
+        candidate_id=session.candidate_id,
     )
 
 
@@ -126,7 +128,7 @@ def answer_regrade(*, answer_id: int) -> None:
     previous = Answer.objects.filter(id=answer_id).values_list("grade_status", flat=True).first()
     Answer.objects.filter(id=answer_id).update(grade_status=Answer.GradeStatus.PENDING)
     try:
-        answer_rubric_grade_task.delay(answer_id)
+        answer_rubric_grade_task.delay(answer_id, regrade=True)
     except Exception as exc:
         Answer.objects.filter(id=answer_id).update(grade_status=previous)
         raise ApplicationError(

@@ -43,7 +43,7 @@ def test_a_written_answer_waits_for_a_down_llm_and_is_graded_once_when_it_is_bac
     endpoint = FakeOpenAI(port=llm_port).start()
     endpoint.stop()  # down: its port refuses connections
     llm_env = {"OPENAI_API_KEY": "test-key-not-real", "LLM_MODEL": "fake-grader", "LLM_SAMPLES": "1"}
-    llm_env |= {"LLM_RETRIES": "1", "LLM_BACKOFF_SECONDS": "0.01", "LLM_TIMEOUT_SECONDS": "2"}
+    llm_env |= {"LLM_BACKOFF_SECONDS": "0.01", "LLM_TIMEOUT_SECONDS": "2"}
     worker = start_worker("llm-down", OPENAI_BASE_URL=f"http://127.0.0.1:{llm_port}/v1", **llm_env)
 
     session = interview_services.practice_start(candidate=alice, template=interview_template("design-cache"))

@@ -164,7 +164,6 @@ def test_no_secret_and_no_candidate_text_reach_the_logs(logs, settings, monkeypa
     try:
         settings.OPENAI_BASE_URL = fake.base_url
         settings.OPENAI_API_KEY = PLANTED_SECRET
-        settings.LLM_RETRIES = 1
         settings.LLM_BACKOFF_SECONDS = 0.01
         for _ in range(2):
             fake.reply({"error": {"message": "overloaded"}}, status=503)
