@@ -77,6 +77,8 @@ class AnswerGrade(models.Model):
     review_reasons = models.JSONField(default=list, blank=True)
     criteria = models.JSONField(default=list, blank=True)  # [{id, level, reasoning, evidence}]
     machine_score = models.FloatField(null=True, blank=True)
+    # The local grader's confidence in its levels, 0 to 1 (none for other graders).
+    confidence = models.FloatField(null=True, blank=True)
     injection_suspected = models.BooleanField(default=False)
     prompt = models.JSONField(default=list, blank=True)
     raw_completions = models.JSONField(default=list, blank=True)

@@ -225,6 +225,7 @@ def _grade_without_grader(run: _Grading) -> AnswerGrade | None:
         status=cached.status,
         criteria=cached.criteria,
         machine_score=cached.machine_score,
+        confidence=cached.confidence,
         injection_suspected=cached.injection_suspected,
         review_reasons=cached.review_reasons,
     )
@@ -235,17 +236,25 @@ def _precheck_reasons(text: str) -> list[str]:
 
 
 def _grade_locally(run: _Grading, *, reasons: list[str] | None = None) -> AnswerGrade:
+    """The offline grader: provisional levels with a confidence. An injection pre-check
+    match, or (in an assessment) low confidence, sends the grade to a person; practice
+    has no reviewer, so there a low confidence is shown, not waited on."""
     reasons = [*(reasons or []), *_precheck_reasons(run.text)]
     with metrics.rubric_grading_timed("local"):
         result = LocalGrader(run.rubric).grade(run.text)
     flagged = any(r.startswith("injection pre-check") for r in reasons)
+    unsure = "low_confidence" in result.flags
+    if unsure:
+        reasons.append(f"the local grader is not confident of these levels ({result.confidence:.2f})")
+    review = flagged or (unsure and run.organization is not None)
     return run.store(
         grader="local",
         model="local",
-        status=AnswerGrade.Status.NEEDS_REVIEW if flagged else AnswerGrade.Status.GRADED,
+        status=AnswerGrade.Status.NEEDS_REVIEW if review else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
         criteria=[c.__dict__ for c in result.criteria],
         machine_score=result.score,
+        confidence=result.confidence,
         injection_suspected=flagged,
     )
 

@@ -78,6 +78,7 @@ def _question_report(question: Any) -> dict[str, Any]:
                 "grade_id": grade.id,
                 "grader": grade.grader,
                 "provisional": grade.grader == "local",
+                "confidence": grade.confidence,
                 "status": grade.status,
                 "review_reasons": grade.review_reasons,
                 "criteria": [

@@ -102,6 +102,7 @@ def answer_rubric_grade_apply(*, answer_id: int, grade_id: int) -> None:
         "grade_id": grade.id,
         "grader": grade.grader,
         "provisional": grade.grader == "local",
+        "confidence": grade.confidence,
         "status": grade.status,
         "review_reasons": grade.review_reasons,
         "criteria": [

@@ -257,10 +257,13 @@ def test_the_local_grader_is_the_offline_default(settings, answer_with):
     settings.OPENAI_BASE_URL = ""
     answer = answer_with(ANSWER)
     grade = answer_rubric_grade(answer_id=answer.id)
-    assert grade.grader == "local" and grade.status == "graded"
-    assert [c["level"] for c in grade.criteria] == [4, 4]
+    assert grade.grader == "local" and grade.status == "graded" and not LlmSpend.objects.exists()
+    assert [c["id"] for c in grade.criteria] == ["partitioning", "eviction"] and 0 <= grade.confidence <= 1
+    # A strong answer for this small rubric: well above half marks, its total computed here.
+    levels = {c["id"]: c["level"] for c in grade.criteria}
+    assert grade.machine_score == round(100 * (2 * levels["partitioning"] + levels["eviction"]) / 12, 2) >= 50
     answer.refresh_from_db()
-    assert answer.feedback["provisional"] is True and answer.score == 100.0
+    assert answer.feedback["provisional"] is True and answer.score == grade.machine_score
 
 
 def test_empty_and_binary_answers(fake_llm, answer_with, django_user_model):
@@ -349,4 +352,4 @@ def test_a_regrade_the_broker_cannot_take_is_refused_and_the_grade_stands(settin
     assert response.status_code == 503 and response.json()["error"]["code"] == "queue_unavailable"
     answer.refresh_from_db()
     # Nothing waits for a task that was never sent: the answer keeps its grade, not "pending" forever.
-    assert answer.grade_status == "graded" and answer.score == 100.0
+    assert answer.grade_status == "graded" and answer.score == grade.machine_score

@@ -212,19 +212,22 @@ def test_finishing_grades_every_answer_and_shows_practice_results(client_for, al
     )
     assert by_kind["numeric"]["score"] == 0.0 and by_kind["numeric"]["feedback"]["answer"] == 0.75
     # No LLM configured: the local grader, shown as provisional, with evidence from the answer.
-    assert by_kind["free_text"]["grade_status"] == "graded" and by_kind["free_text"]["feedback"]["provisional"] is True
-    assert by_kind["free_text"]["feedback"]["criteria"][0]["evidence"] == ["Consistent hashing."]
-    # "Consistent hashing." makes one of partitioning's two key points (level 2 of 4, weight 2)
-    # and none of eviction's (weight 1): 100 * (2 * 2 + 0) / (3 * 4) = 33.33.
-    assert by_kind["free_text"]["score"] == 33.33
-    # The session's score is the mean over the four kinds: (100 + 100 + 0 + 33.33) / 4 = 58.3325.
-    assert results["score"] == 58.33
+    written = by_kind["free_text"]
+    assert written["grade_status"] == "graded" and written["feedback"]["provisional"] is True
+    assert 0 <= written["feedback"]["confidence"] <= 1
+    for criterion in written["feedback"]["criteria"]:
+        assert all(quote in "Consistent hashing." for quote in criterion["evidence"])
+    # Its levels give its score (weights 2 and 1, levels of 4)...
+    levels = {c["id"]: c["effective_level"] for c in written["feedback"]["criteria"]}
+    assert written["score"] == round(100 * (2 * levels["partitioning"] + levels["eviction"]) / 12, 2)
+    # ...and the session's score is the mean over the four kinds, kept to 2 places.
+    assert results["score"] == round((100 + 100 + 0 + written["score"]) / 4, 2)
     again = client.put(f"/api/sessions/{sid}/answers/1/", {"payload": {"source": "x"}, "revision": 9}, format="json")
     assert again.status_code == 409 and error_code(again) == "session_closed"
 
 
 def test_the_session_score_is_the_mean_over_every_kind_and_none_until_all_are_graded(
-    client_for, alice, template, django_capture_on_commit_callbacks
+    client_for, alice, template, django_capture_on_commit_callbacks, fake_llm
 ):
     client = client_for(alice)
     session = start(client, template)
@@ -233,8 +236,8 @@ def test_the_session_score_is_the_mean_over_every_kind_and_none_until_all_are_gr
         "coding": {"source": RIGHT},  # passes every test: 100
         "multiple_choice": {"selected": ["b"]},  # the correct option: 100
         "numeric": {"value": "0.7"},  # 0.05 off the key 0.75, tolerance 0.01: 0
-        # One of partitioning's two key points (level 2 of 4, weight 2), none of eviction's
-        # (weight 1): 100 * (2 * 2 + 0) / (3 * 4) = 33.33.
+        # Graded (by the scripted LLM below) level 2 of 4 on partitioning (weight 2) and 0
+        # on eviction (weight 1): 100 * (2 * 2 + 0) / (3 * 4) = 33.33.
         "free_text": {"text": "Consistent hashing."},
     }
     for kind, payload in answers.items():
@@ -269,6 +272,7 @@ def test_the_session_score_is_the_mean_over_every_kind_and_none_until_all_are_gr
     assert session_score() is None  # the written answer is still waiting
 
     written = Answer.objects.get(session_question__session_id=sid, session_question__question_version__question__kind="free_text")
+    fake_llm.reply_grade({"partitioning": 2, "eviction": 0}, evidence={"partitioning": ["Consistent hashing."]})
     services.answer_rubric_grade(answer_id=written.id)
     assert grades()["free_text"] == ("graded", 33.33)
     # The mean of 100, 100, 0 and 33.33 is 58.3325, kept to 2 places.

