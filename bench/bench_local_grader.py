@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import snowballstemmer  # noqa: E402
 
+from bench.markdown_report import write_section  # noqa: E402
 from grading.rubric import CriterionGrade, RubricGrade, injection_precheck, weighted_score  # noqa: E402
 from questions.bank_format import load_question  # noqa: E402
 
@@ -252,22 +253,6 @@ def render(f: dict[str, Any], model: str, version: str) -> str:
         f"{ms(f['prepare_max_s'])} at most, then cached per process (64 rubrics).",
     ]
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    title = section.splitlines()[0]
-    text = (
-        path.read_text()
-        if path.exists()
-        else "# Performance\n\nFigures from the benchmarks in `bench/`; each section says how it was measured.\n\n"
-    )
-    if title in text:
-        start = text.index(title)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 if __name__ == "__main__":

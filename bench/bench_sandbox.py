@@ -44,6 +44,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.markdown_report import write_section  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "true")
 # As scripts/lib.sh does: as root, the sandbox's root filesystem lives outside the checkout.
@@ -649,22 +652,6 @@ def render(
     for name, reason in skipped.items():
         lines += ["", f"Not measured: **{label(name)}**: {reason}."]
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    title = section.splitlines()[0]
-    text = (
-        path.read_text()
-        if path.exists()
-        else "# Performance\n\nFigures from the benchmarks in `bench/`; each section says how it was measured.\n\n"
-    )
-    if title in text:
-        start = text.index(title)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 if __name__ == "__main__":
