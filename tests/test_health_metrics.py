@@ -48,7 +48,20 @@ METRIC_NAMES = [
     "mockloop_sessions_in_progress",
     "mockloop_state_up",
 ]
-LABEL_NAMES = {"mode", "verdict", "backend", "kind", "grader", "model", "reason", "queue", "status", "waiting_for", "source"}
+LABEL_NAMES = {
+    "mode",
+    "verdict",
+    "backend",
+    "kind",
+    "grader",
+    "model",
+    "reason",
+    "queue",
+    "status",
+    "waiting_for",
+    "source",
+    "scope",
+}
 LABEL_NAMES |= {"le"}  # a histogram's buckets
 
 

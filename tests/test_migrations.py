@@ -34,6 +34,8 @@ BEFORE_MOVE = [("grading", "0006_similarity_check"), ("review", None)]
 SIMILARITY_MODELS = ("similarityflag", "similaritycheck")
 # The fields grading 0008 adds (0009 fills them, 0010 makes the version required).
 NEW_GRADE_FIELDS = ("question_version_id", "answer_text")
+# Added by later migrations (0012: the local grader's confidence); empty for old grades.
+LATER_GRADE_FIELDS = ("confidence",)
 
 
 def _migrate(targets=None) -> None:
@@ -233,7 +235,7 @@ def test_the_similarity_move_and_the_grade_fill_keep_every_row(monkeypatch):
         assert not OldContentType.objects.filter(app_label="review").exists()
         assert list(old.get_model("grading", "SimilarityFlag").objects.order_by("id").values()) == demo_flags
         old_grade_fields = {f.attname for f in old.get_model("grading", "AnswerGrade")._meta.concrete_fields}
-        assert old_grade_fields.isdisjoint(NEW_GRADE_FIELDS)
+        assert old_grade_fields.isdisjoint(NEW_GRADE_FIELDS + LATER_GRADE_FIELDS)
 
         made = _old_deployment_rows(old)
         # `migrate grading 0006` with this code installed makes content types (and their
@@ -275,7 +277,7 @@ def test_the_similarity_move_and_the_grade_fill_keep_every_row(monkeypatch):
         assert grade.question_version_id == grade.answer.session_question.question_version_id, grade.id
         assert grade.answer_text == _answer_text(grade.answer.payload), grade.id
         values = AnswerGrade.objects.values().get(id=grade.id)
-        assert {k: v for k, v in values.items() if k not in NEW_GRADE_FIELDS} == grades_before[grade.id]
+        assert {k: v for k, v in values.items() if k not in NEW_GRADE_FIELDS + LATER_GRADE_FIELDS} == grades_before[grade.id]
     for grade_id, written in demo_grades.items():  # the fill agrees with what the app writes
         assert AnswerGrade.objects.values(*NEW_GRADE_FIELDS).get(id=grade_id) == {f: written[f] for f in NEW_GRADE_FIELDS}
     una, una_again, vic, odd = (AnswerGrade.objects.get(id=g.id) for g in made["grades"])
