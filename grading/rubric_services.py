@@ -231,15 +231,15 @@ def _grade_without_grader(run: _Grading) -> AnswerGrade | None:
     )
 
 
-def _precheck_reasons(text: str) -> list[str]:
-    return [f"injection pre-check: {match!r}" for match in injection_precheck(text)]
+def _precheck_reasons(matches: list[str]) -> list[str]:
+    return [f"injection pre-check: {match!r}" for match in matches]
 
 
 def _grade_locally(run: _Grading, *, reasons: list[str] | None = None) -> AnswerGrade:
     """The offline grader: provisional levels with a confidence. An injection pre-check
     match, or (in an assessment) low confidence, sends the grade to a person; practice
     has no reviewer, so there a low confidence is shown, not waited on."""
-    reasons = [*(reasons or []), *_precheck_reasons(run.text)]
+    reasons = [*(reasons or []), *_precheck_reasons(injection_precheck(run.text))]
     with metrics.rubric_grading_timed("local"):
         result = LocalGrader(run.rubric).grade(run.text)
     flagged = any(r.startswith("injection pre-check") for r in reasons)
@@ -272,7 +272,8 @@ def _usage(calls: list[Any]) -> dict[str, Any]:
 
 
 def _grade_with_llm(run: _Grading) -> AnswerGrade:
-    reasons = _precheck_reasons(run.text)
+    precheck = injection_precheck(run.text)  # once: up to ~0.3 s on the longest answers
+    reasons = _precheck_reasons(precheck)
     model = run.base["model"]
     grader = llm_grader()
     # The most this grading can cost, reserved before anything is sent: every request of
@@ -337,7 +338,7 @@ def _grade_with_llm(run: _Grading) -> AnswerGrade:
         review_reasons=reasons,
         criteria=[c.__dict__ for c in result.grade.criteria],
         machine_score=result.grade.score,
-        injection_suspected=bool(injection_precheck(run.text)) or result.grade.injection_suspected,
+        injection_suspected=bool(precheck) or result.grade.injection_suspected,
         prompt=result.messages,
         **_usage(calls),
     )
