@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from grading.rubric import weighted_score
+
 
 def _descriptor(criterion: dict[str, Any], level: int) -> str:
     levels = criterion.get("levels", {})
@@ -47,15 +49,8 @@ def written_coaching(spec: dict[str, Any], feedback: dict[str, Any]) -> dict[str
             for c in spec["criteria"]
         ],
         "exemplars": [
-            {"level": round(sum(_weight(spec, i) * lv for i, lv in a["levels"].items()) / _total(spec)), "answer": a["answer"]}
+            # Its overall level: the weighted mean of its criterion levels (the import's rule).
+            {"level": round(weighted_score(spec, a["levels"]) / 25), "answer": a["answer"]}
             for a in spec.get("anchors", [])
         ],
     }
-
-
-def _weight(spec: dict[str, Any], criterion_id: str) -> float:
-    return float(next((c["weight"] for c in spec["criteria"] if c["id"] == criterion_id), 0.0))
-
-
-def _total(spec: dict[str, Any]) -> float:
-    return float(sum(c["weight"] for c in spec["criteria"])) or 1.0
