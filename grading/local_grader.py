@@ -365,7 +365,9 @@ class LocalGrader:
         analysis.confidence = _confidence(analysis)
         return analysis
 
-    def grade(self, answer: str) -> RubricGrade:
+    def grade(self, answer: str, *, precheck: list[str] | None = None) -> RubricGrade:
+        """Levels, score, flags and confidence. ``precheck``: the injection pre-check's
+        matches if the caller already ran it (it costs up to ~0.3 s on the longest answers)."""
         analysis = self.analyze(answer)
         grades = []
         for c in analysis.criteria:
@@ -379,7 +381,7 @@ class LocalGrader:
             flags.append("keyword_list")
         if analysis.padding.score >= PADDING_AT:
             flags.append("padding")
-        suspicious = injection_precheck(answer)
+        suspicious = injection_precheck(answer) if precheck is None else precheck
         return RubricGrade(grades, bool(suspicious), score, flags, confidence=analysis.confidence)
 
     def _reasoning(self, analysis: Analysis, c: CriterionAnalysis) -> str:

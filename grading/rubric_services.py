@@ -239,9 +239,10 @@ def _grade_locally(run: _Grading, *, reasons: list[str] | None = None) -> Answer
     """The offline grader: provisional levels with a confidence. An injection pre-check
     match, or (in an assessment) low confidence, sends the grade to a person; practice
     has no reviewer, so there a low confidence is shown, not waited on."""
-    reasons = [*(reasons or []), *_precheck_reasons(injection_precheck(run.text))]
+    precheck = injection_precheck(run.text)
+    reasons = [*(reasons or []), *_precheck_reasons(precheck)]
     with metrics.rubric_grading_timed("local"):
-        result = LocalGrader(run.rubric).grade(run.text)
+        result = LocalGrader(run.rubric).grade(run.text, precheck=precheck)
     flagged = any(r.startswith("injection pre-check") for r in reasons)
     unsure = "low_confidence" in result.flags
     if unsure:

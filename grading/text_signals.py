@@ -258,14 +258,34 @@ def function_share(text: str) -> float:
     return sum(w in FUNCTION_WORDS for w in ws) / len(ws) if ws else 0.0
 
 
+# Words that join the items of a list written as a run-on ("A and B with C plus D").
+_JOINERS = frozenset({"and", "or", "plus", "with", "a", "an", "the"})
+_JOINER = re.compile(r"\s(?:and|or|plus|with|&)\s", re.IGNORECASE)
+TERSE_MAX_WORDS = 6
+
+
 def is_fragment_list(text: str) -> bool:
-    """A run of noun phrases separated by commas or slashes, with hardly a clause in it."""
+    """A run of noun phrases separated by commas or slashes ("A, B, C"), or chained by
+    "and"/"with" with no clause at all ("A with B and C plus D and E")."""
     ws = words(text)
     if len(ws) < 6:
         return False
     separators = text.count(",") + text.count(";") + text.count("/") + text.count(" · ")
-    phrase_len = len(ws) / (separators + 1)
-    return phrase_len < 4.0 and function_share(text) < 0.2
+    if len(ws) / (separators + 1) < 4.0 and function_share(text) < 0.2:
+        return True
+    joined = len(_JOINER.findall(text))
+    clause_words = sum(w in FUNCTION_WORDS and w not in _JOINERS for w in ws)
+    return joined >= 3 and len(ws) / (separators + joined + 1) < 4.0 and clause_words / len(ws) < 0.08
+
+
+def is_terse_fragment(text: str, signals: SentenceSignals) -> bool:
+    """A line of a few words that states a choice and no reason: "Use Kafka.", "Cache:
+    Redis", "Sharded PostgreSQL". Alone it is a note; most of an answer, it is a list."""
+    ws = words(text)
+    if not ws or len(ws) > TERSE_MAX_WORDS:
+        return False
+    reasoned = signals.estimate or signals.trade_off or signals.failure or signals.quantities
+    return not reasoned and function_share(text) <= 0.34
 
 
 @dataclass(frozen=True)
@@ -291,10 +311,13 @@ def stuffing(sentences: Iterable[Sentence], vocabulary: frozenset[str]) -> Stuff
         ws = words(s.text)
         total += len(ws)
         all_words += ws
-        if s.kind == "prose" and is_fragment_list(s.text):
+        if s.kind != "prose":
+            continue
+        sig = sentence_signals(s.text, vocabulary)
+        worked = sig.estimate or sig.quantities >= 2  # a list of numbers worked out is reasoning
+        if not worked and (is_fragment_list(s.text) or is_terse_fragment(s.text, sig)):
             fragment += len(ws)
-        elif s.kind == "prose":
-            sig = sentence_signals(s.text, vocabulary)
+        else:
             reasoning_count += sig.estimate + sig.trade_off + sig.failure + min(sig.quantities, 2)
     if total < STUFFING_MIN_WORDS:  # a word or two is a short answer, not a list
         return Stuffing(0.0, 0.0, 0.0, 0.0, 0.0)

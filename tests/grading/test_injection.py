@@ -22,7 +22,7 @@ from interview.services import answer_rubric_grade
 from questions.models import Question
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-LABELLED = [DATA / "design_eval" / "set_a.json", DATA / "design_eval" / "set_b.json", DATA / "grading_eval.json"]
+LABELLED = [*(DATA / "design_eval" / f"set_{s}.json" for s in "abcd"), DATA / "grading_eval.json"]
 
 ZWSP, ZWNJ, WJ, RLO, PDF = "\u200b", "\u200c", "\u2060", "\u202e", "\u202c"
 # Cyrillic and Greek letters that render as Latin ones.

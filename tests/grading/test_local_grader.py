@@ -71,6 +71,42 @@ def test_a_keyword_list_scores_low_and_is_flagged(rate_limiter):
     assert real.score >= 70.0 and "keyword_list" not in real.flags
 
 
+# The same kind of list, written the ways keyword lists are written.
+LIST_FORMATS = {
+    "one term per line": "token bucket\nsliding window\nRedis cluster\nLua script\nHTTP 429\nRetry-After\nfail open\nclock skew",
+    "bullets under headings": "## Algorithm\n- token bucket\n- sliding window log\n## State\n- Redis cluster\n- Lua script\n"
+    "## Operations\n- HTTP 429\n- fail open\n- monitoring",
+    "a table": "| Part | Tech |\n|---|---|\n| Algorithm | token bucket |\n| State | Redis cluster |\n| Atomicity | Lua |\n"
+    "| Errors | HTTP 429 |\n| Failure | fail open |",
+    "imperatives": "Use a token bucket. Store counters in Redis. Run a Lua script. Shard by API key. Return HTTP 429. "
+    "Add Retry-After. Fail open. Add monitoring.",
+    "label: value": "Algorithm: token bucket\nState: Redis cluster\nAtomicity: Lua script\nSharding: API key\n"
+    "Response: HTTP 429\nFailure mode: fail open",
+    "an and-chain": "A token bucket with a sliding window and a Redis cluster with Lua scripts and sharding by API key "
+    "and HTTP 429 with Retry-After and fail open with monitoring and alerting.",
+}
+
+
+@pytest.mark.parametrize("form", sorted(LIST_FORMATS))
+def test_a_keyword_list_is_caught_whatever_its_format(rate_limiter, form):
+    grade = LocalGrader(rate_limiter).grade(LIST_FORMATS[form])
+    assert "keyword_list" in grade.flags, form
+    assert grade.score <= 25.0 and all(c.level <= 1 for c in grade.criteria)
+
+
+def test_terse_notes_that_reason_are_not_a_keyword_list(rate_limiter):
+    notes = (
+        "- 500k req/s over 200 gateways -> ~2.5k checks/s per node\n"
+        "- token bucket per key: bursts up to B, average held at R, two numbers of state\n"
+        "- fixed window is simpler but lets 2x the limit through at the boundary\n"
+        "- Redis + Lua so the check-and-decrement is atomic; otherwise two gateways admit the last token\n"
+        "- Redis down -> fail open with a local bucket at limit/nodes, and page on-call"
+    )
+    grade = LocalGrader(rate_limiter).grade(notes)
+    assert "keyword_list" not in grade.flags
+    assert grade.score > 25.0
+
+
 def test_a_paraphrase_scores_near_its_original(rate_limiter):
     original = LocalGrader(rate_limiter).grade(ORIGINAL)
     paraphrase = LocalGrader(rate_limiter).grade(PARAPHRASE)
@@ -134,7 +170,7 @@ def test_reasoning_signals_are_read_from_clauses_not_from_words():
 
 
 def dev_items() -> list[dict]:
-    items = [i for name in ("set_a", "set_b") for i in json.loads((DESIGN_EVAL / f"{name}.json").read_text())["items"]]
+    items = [i for name in ("set_a", "set_b", "set_d") for i in json.loads((DESIGN_EVAL / f"{name}.json").read_text())["items"]]
     return [i for i in items if i["split"] == "dev"]  # never the held-out split
 
 
