@@ -52,6 +52,19 @@ ensure_venv() {
   fi
 }
 
+ensure_frontend() {
+  # ensure_frontend : frontend/node_modules from package-lock.json (CodeMirror, esbuild,
+  # and axe-core, which the browser tests inject into pages), reinstalled when the lock changes.
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  local stamp="$ROOT/frontend/node_modules/.lock.sha256" want
+  want=$(sha256sum "$ROOT/frontend/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing the frontend's npm packages (frontend/package-lock.json)"
+    (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+  fi
+}
+
 redis_up() {
   local url="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
   if "$PY" -c "import redis,sys; redis.Redis.from_url('$url', socket_connect_timeout=2).ping()" 2>/dev/null; then

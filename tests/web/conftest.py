@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browsing import CHROMIUM
+from tests.web.browsing import CHROMIUM, VIEWPORTS
 
 
 @pytest.fixture
@@ -30,6 +30,26 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 860}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS), ids=lambda name: name)
+def screen(request):
+    """Each journey runs at 1280x800 and at 390x844 (a phone)."""
+    return request.param
+
+
+@pytest.fixture
+def sized_page(browser, live_server, screen):
+    """A page on the live server at the viewport of ``screen``; a phone context is a
+    touch, mobile one."""
+    phone = screen == "phone"
+    context = browser.new_context(
+        viewport=VIEWPORTS[screen], base_url=live_server.url, is_mobile=phone, has_touch=phone, device_scale_factor=1
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
