@@ -13,6 +13,7 @@ from config.converters import IdConverter
 from config.errors import error_body
 from grading import apis as grading_apis
 from interview import apis as interview_apis
+from interview import progress_views
 from interview import views as interview_views
 from questions import apis as questions_apis
 from questions import views as questions_views
@@ -88,6 +89,8 @@ urlpatterns = [
     path("", interview_views.home, name="home"),
     path("questions/", questions_views.question_list, name="questions"),
     path("questions/<id:question_id>/", questions_views.question_detail, name="question"),
+    path("questions/<id:question_id>/practise/", progress_views.question_practice_start, name="question-practice-start"),
+    path("progress/", progress_views.progress_page, name="progress"),
     path("practice/", interview_views.practice, name="practice"),
     path("templates/new/", interview_views.template_new, name="template-new"),
     path("practice/<id:template_id>/start/", interview_views.practice_start, name="practice-start"),

@@ -19,13 +19,37 @@ class ObjectiveGrade:
     feedback: dict[str, Any]
 
 
+def multiple_choice_score(*, correct: set[str], selected: set[str], multiple: bool) -> float:
+    """0 to 100. Single answer: full marks for the correct option, nothing otherwise.
+
+    Select all that apply earns partial credit: each correct option picked earns its
+    share (1 / the number of correct options), each wrong pick takes one share away,
+    and the score never goes below zero. So with 4 correct options, 3 right picks
+    and none wrong is 75; all 4 and 1 wrong is 75; 1 right and 2 wrong is 0. Picking
+    every option is never better than knowing the answer.
+    """
+    if not multiple:
+        return 100.0 if selected == correct else 0.0
+    hits = len(selected & correct)
+    wrong = len(selected - correct)
+    return round(100.0 * max(0, hits - wrong) / len(correct), 2)
+
+
 def multiple_choice_grade(spec: dict[str, Any], payload: dict[str, Any]) -> ObjectiveGrade:
-    """Full marks for exactly the correct set of options, nothing otherwise."""
+    """The score of ``multiple_choice_score``, with what the feedback needs to explain it."""
     selected = set(payload.get("selected", []))
     correct = set(spec["correct"])
+    multiple = bool(spec.get("multiple", False))
     return ObjectiveGrade(
-        score=100.0 if selected == correct else 0.0,
-        feedback={"correct": sorted(correct), "selected": sorted(selected), "explanation": spec["explanation"]},
+        score=multiple_choice_score(correct=correct, selected=selected, multiple=multiple),
+        feedback={
+            "correct": sorted(correct),
+            "selected": sorted(selected),
+            "multiple": multiple,
+            "correct_picks": len(selected & correct),
+            "wrong_picks": len(selected - correct),
+            "explanation": spec["explanation"],
+        },
     )
 
 

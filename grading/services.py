@@ -20,6 +20,7 @@ from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from config.sandbox_backend import SandboxUnavailable, sandbox_backend
 from grading import signals
+from grading.custom_input import CustomInputError, custom_input_parse
 from grading.models import Submission
 from questions.bank_format import Kind
 from questions.coding import coding_job
@@ -51,7 +52,7 @@ def _custom_test(question_spec: dict[str, Any], custom_input: Any) -> TestCase:
         raise ApplicationError(
             "custom input for this question is the list of arguments to call the function with",
             code="invalid",
-            fields={"custom_input": ["must be a JSON list of arguments"]},
+            fields={"custom_input": ["must be a list of arguments"]},
         )
     return TestCase(id="custom", name="custom input", visible=True, args=custom_input, compare=False)
 
@@ -93,6 +94,14 @@ def submission_create(
         )
     if custom_input is not None and len(repr(custom_input).encode()) > MAX_CUSTOM_INPUT_BYTES:
         raise ApplicationError("the custom input is too large", code="invalid", fields={"custom_input": ["at most 64 KiB"]})
+    if isinstance(custom_input, str) and version.spec.get("mode") != "stdio":
+        # Typed on the page as Python (or JSON): the list of arguments, read here, never run.
+        try:
+            custom_input = custom_input_parse(custom_input, version.spec.get("entrypoint"))
+        except CustomInputError as exc:
+            raise ApplicationError(
+                f"Custom input: {exc.message}.", code="invalid_custom_input", fields={"custom_input": [exc.message]}
+            ) from None
     submission = Submission(
         user=user,
         question_version=version,

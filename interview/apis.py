@@ -19,7 +19,7 @@ from config.schema import error_response
 from grading.apis import SubmissionOutput
 from interview import selectors, services
 from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
-from interview.presenters import written_coaching
+from interview.presenters import display_names, points, question_review, session_score_explained, written_coaching
 from questions.bank_format import Difficulty, Kind, Track
 from questions.markdown import render_markdown
 from questions.presenters import candidate_content
@@ -107,6 +107,9 @@ def _question_payload(question: SessionQuestion, answer: Answer) -> dict[str, An
     if version.question.kind == Kind.MULTIPLE_CHOICE and question.option_order:
         by_id = {o["id"]: o for o in content["options"]}
         content["options"] = [by_id[i] for i in question.option_order]
+    if version.question.kind == Kind.MULTIPLE_CHOICE:
+        # A, B, C… in the order this session shows them (its option_order), as the results page labels them.
+        content["options"] = [{**o, "label": chr(ord("A") + i)} for i, o in enumerate(content["options"])]
     return {
         "position": question.position,
         "section": question.section_title,
@@ -390,13 +393,18 @@ class SessionFinishApi(APIView):
 
 
 def results_payload(session: InterviewSession) -> dict[str, Any]:
+    """A finished practice session's results: per question its prompt, the answer beside
+    the right one, and how its score was computed (interview/presenters.py)."""
     questions = []
-    for question in session.questions.select_related("question_version__question", "answer__submission").order_by("position"):
+    for question in session.questions.select_related(
+        "question_version__question", "answer__submission__question_version"
+    ).order_by("position"):
         answer = question.answer
         item = {
             "position": question.position,
             "title": question.question_version.title,
             "kind": question.question_version.question.kind,
+            "prompt_html": question.question_version.prompt_html,
             "grade_status": answer.grade_status,
             "score": answer.score,
             "feedback": answer.feedback,
@@ -404,6 +412,18 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
         }
         if answer.submission is not None:
             item["submission"] = SubmissionOutput(answer.submission).data
+        item.update(
+            question_review(
+                kind=item["kind"],
+                spec=question.question_version.spec,
+                option_order=question.option_order,
+                payload=answer.payload if isinstance(answer.payload, dict) else {},
+                feedback=answer.feedback,
+                score=answer.score,
+                grade_status=answer.grade_status,
+                submission=item.get("submission"),
+            )
+        )
         if item["kind"] == Kind.FREE_TEXT and isinstance(answer.feedback, dict):
             # The grader's own reasoning and key points stay with the recruiter: the candidate
             # learns from the rubric's descriptors and the exemplars (interview/presenters.py).
@@ -422,13 +442,20 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
             }
             item["coaching"] = coaching
         questions.append(item)
+    graded = all(q["grade_status"] == Answer.GradeStatus.GRADED for q in questions) and session.score is not None
     return {
         "id": session.id,
         "template": session.template.title,
         "status": session.status,
         "score": session.score,
+        "score_display": points(session.score),
+        "score_explanation": session_score_explained(
+            [q["score"] if q["grade_status"] == Answer.GradeStatus.GRADED else None for q in questions], session.score
+        ),
+        "graded": graded,
         "finish_reason": session.finish_reason,
         "questions": questions,
+        "labels": display_names(),
     }
 
 

@@ -3,9 +3,14 @@ out the grader's internals (no key points, no keyword lists, no grader reasoning
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from grading.rubric import weighted_score
+from questions.bank_format import Kind
+from questions.markdown import render_markdown
+from questions.names import KIND_NAMES, kind_name
+from sandbox.display import visible_input_text
 
 
 def _descriptor(criterion: dict[str, Any], level: int) -> str:
@@ -54,3 +59,384 @@ def written_coaching(spec: dict[str, Any], feedback: dict[str, Any]) -> dict[str
             for a in spec.get("anchors", [])
         ],
     }
+
+
+# -- what the candidate reads: display names ------------------------------------------
+# The one mapping from stored names (kinds, verdicts, grading states) to the words a
+# candidate reads. The results page uses it and the payloads carry it (``display_names``),
+# so the interview page can label things the same way.
+
+# Kinds are named where the bank's other words are (questions/names.py).
+KIND_LABELS = KIND_NAMES
+
+VERDICT_LABELS = {
+    "accepted": "Passed",
+    "wrong_answer": "Wrong answer",
+    "time_limit_exceeded": "Time limit exceeded",
+    "memory_limit_exceeded": "Memory limit exceeded",
+    "runtime_error": "Runtime error",
+    "compilation_error": "Compilation error",
+    "output_limit_exceeded": "Output limit exceeded",
+    "internal_error": "Could not be run (our fault, not yours)",
+}
+
+GRADE_STATUS_LABELS = {
+    "ungraded": "Not graded yet",
+    "pending": "Being graded",
+    "graded": "Graded",
+}
+
+
+def display_names() -> dict[str, dict[str, str]]:
+    """Stored name → display name, for kinds, verdicts and grading states."""
+    return {
+        "kinds": {str(k): v for k, v in KIND_LABELS.items()},
+        "verdicts": dict(VERDICT_LABELS),
+        "grade_statuses": dict(GRADE_STATUS_LABELS),
+    }
+
+
+def kind_label(kind: str) -> str:
+    return kind_name(kind)
+
+
+def verdict_label(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict, verdict.replace("_", " ").capitalize()) if verdict else ""
+
+
+def points(score: float | None) -> str:
+    """A score as people write it: 75, 66.67, 0 (never 75.0)."""
+    if score is None:
+        return ""
+    return f"{score:.2f}".rstrip("0").rstrip(".")
+
+
+# -- multiple choice: the options as the candidate saw them ------------------------------
+
+
+def option_labels(option_ids: list[str]) -> dict[str, str]:
+    """Option id → its label on screen: A, B, C… in the order the candidate saw them."""
+    return {option_id: chr(ord("A") + index) for index, option_id in enumerate(option_ids)}
+
+
+def _option_refs(ids: list[str]) -> re.Pattern[str]:
+    # "(b)" as the bank's explanations cite an option, but not "f(b)" or "(b)(c)" inside a formula.
+    alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![\w)])\(({alternatives})\)")
+
+
+def explanation_split(text: str, option_ids: list[str]) -> tuple[str, dict[str, str]]:
+    """Splits a bank explanation into its general part and the part about each option.
+
+    Explanations cite options by id, as list items (``- (a) leaks badly: …``) or as
+    sentences of a paragraph (``(b) is backwards. (c) is false …``). Each such piece goes
+    to its option; what cites no option at its start stays general. Both keep Markdown.
+    """
+    if not option_ids:
+        return text, {}
+    refs = _option_refs(option_ids)
+    item_start = re.compile(rf"^\s*[-*+]\s+{refs.pattern}\s*(.*)$")
+    general: list[str] = []
+    per_option: dict[str, list[str]] = {}
+    current: str | None = None  # the option whose list item is being read
+    paragraph: list[str] = []
+
+    def flush_paragraph() -> None:
+        if not paragraph:
+            return
+        joined = " ".join(line.strip() for line in paragraph)
+        if refs.match(joined):
+            # A paragraph of sentences each about one option: split before each citation
+            # that starts a sentence.
+            starts = [m for m in refs.finditer(joined) if m.start() == 0 or joined[: m.start()].rstrip()[-1:] in ".!?;:"]
+            for here, after in zip(starts, [*starts[1:], None], strict=True):
+                piece = joined[here.start() : after.start() if after else len(joined)].strip()
+                per_option.setdefault(here.group(1), []).append(piece)
+        else:
+            general.append("\n".join(paragraph))
+        paragraph.clear()
+
+    for line in text.splitlines():
+        item = item_start.match(line)
+        if item:
+            flush_paragraph()
+            current = item.group(1)
+            per_option.setdefault(current, []).append(f"({current}) {item.group(2)}")
+        elif current is not None and line.strip() and (line.startswith((" ", "\t"))):
+            per_option[current][-1] += " " + line.strip()
+        elif not line.strip():
+            current = None
+            flush_paragraph()
+        else:
+            current = None
+            paragraph.append(line)
+    flush_paragraph()
+    return "\n\n".join(general).strip(), {k: "\n\n".join(v) for k, v in per_option.items()}
+
+
+def _relabel(text: str, labels: dict[str, str]) -> str:
+    if not labels:
+        return text
+    return _option_refs(list(labels)).sub(lambda m: f"({labels[m.group(1)]})", text)
+
+
+def choice_review(spec: dict[str, Any], option_order: list[str], feedback: dict[str, Any] | None) -> dict[str, Any]:
+    """Every option in the order the candidate saw it, labelled A, B, C…, marked as picked
+    and/or correct, with the explanation's part about it (Markdown rendered, citations of
+    other options relabelled); the bank's option ids are not shown."""
+    by_id = {o["id"]: o for o in spec["options"]}
+    order = [i for i in option_order if i in by_id] or list(by_id)
+    order += [i for i in by_id if i not in order]
+    labels = option_labels(order)
+    feedback = feedback or {}
+    selected = set(feedback.get("selected", []))
+    correct = set(spec["correct"])
+    general, per_option = explanation_split(spec.get("explanation", ""), order)
+    multiple = bool(spec.get("multiple", False))
+    options = [
+        {
+            "label": labels[i],
+            "html": render_markdown(by_id[i]["text"]),
+            "picked": i in selected,
+            "correct": i in correct,
+            "explanation_html": render_markdown(_relabel(per_option[i], labels)) if i in per_option else "",
+        }
+        for i in order
+    ]
+    share = f"1/{len(correct)}"
+    return {
+        "multiple": multiple,
+        "options": options,
+        "picked_labels": [labels[i] for i in order if i in selected],
+        "correct_labels": [labels[i] for i in order if i in correct],
+        "explanation_html": render_markdown(_relabel(general, labels)) if general else "",
+        "rule": (
+            f"Select all that apply: each correct option you pick earns its share ({share} of the marks); "
+            "each wrong pick takes one share away; the score never goes below zero."
+            if multiple
+            else "One correct option: picking it earns full marks."
+        ),
+    }
+
+
+def _choice_explained(review: dict[str, Any], score: float) -> str:
+    picked, right = review["picked_labels"], review["correct_labels"]
+    if not review["multiple"]:
+        if not picked:
+            return f"No option picked; the correct one is {right[0]} → 0/100."
+        if picked == right:
+            return f"You picked {right[0]}, the correct option → 100/100."
+        return f"You picked {', '.join(picked)}; the correct option is {right[0]} → 0/100."
+    hits = sum(1 for o in review["options"] if o["picked"] and o["correct"])
+    wrong = sum(1 for o in review["options"] if o["picked"] and not o["correct"])
+    wrong_text = "none wrong" if wrong == 0 else f"{wrong} wrong"
+    return (
+        f"{hits} of {len(right)} correct picks, {wrong_text} → {points(score)}/100 "
+        f"(each correct pick earns 1/{len(right)}, each wrong pick takes 1/{len(right)} away, never below zero)."
+    )
+
+
+# -- numeric ------------------------------------------------------------------------------
+
+
+def numeric_review(spec: dict[str, Any], feedback: dict[str, Any] | None) -> dict[str, Any]:
+    from grading.objective import EPSILON, numeric_tolerance
+
+    feedback = feedback or {}
+    given = feedback.get("given")
+    tolerance = feedback.get("tolerance", numeric_tolerance(spec))
+    answer = spec["answer"]
+    return {
+        "given": given,
+        "answer": answer,
+        "tolerance": tolerance,
+        "unit": spec.get("unit", ""),
+        "within": given is not None and abs(given - answer) <= tolerance + EPSILON,
+        "explanation_html": render_markdown(spec.get("explanation", "")),
+    }
+
+
+def _numeric_explained(review: dict[str, Any]) -> str:
+    unit = f" {review['unit']}" if review["unit"] else ""
+    target = f"{review['answer']:g}{unit} ± {review['tolerance']:g}"
+    if review["given"] is None:
+        return f"No answer; the expected answer is {target} → 0/100."
+    if review["within"]:
+        return f"Your {review['given']:g}{unit} is within the tolerance of {target} → 100/100."
+    return f"Your {review['given']:g}{unit} is outside the tolerance of {target} → 0/100."
+
+
+# -- coding ------------------------------------------------------------------------------
+
+
+def _test_input(spec: dict[str, Any], test: dict[str, Any], result: dict[str, Any]) -> str:
+    if result.get("input"):
+        return str(result["input"])  # the sandbox's own rendering, where it gives one
+    if test.get("generate"):
+        return "a generated input"
+    text = visible_input_text(
+        spec.get("mode", "function"),
+        spec.get("entrypoint"),
+        args=test.get("args"),
+        kwargs=test.get("kwargs"),
+        stdin=test.get("stdin"),
+    )
+    return text or ""
+
+
+def coding_review(spec: dict[str, Any], submission: dict[str, Any] | None, source: str) -> dict[str, Any]:
+    """A coding answer's tests as the candidate may see them: each visible test with its
+    name, input, expected and actual output; hidden tests only as groups (the bank's
+    ``category``, "Other" for the rest) with how many passed. Never a hidden test's name,
+    input or expected value: the sandbox's candidate view has none of them."""
+    result = (submission or {}).get("result") or {}
+    spec_tests = spec.get("tests", [])
+
+    def spec_of(test_id: str) -> dict[str, Any]:
+        # Test ids are "t1", "t2"…: the position in the question's tests (questions/coding.py).
+        index = int(test_id[1:]) - 1 if test_id[:1] == "t" and test_id[1:].isdigit() else -1
+        return spec_tests[index] if 0 <= index < len(spec_tests) else {}
+
+    tests = result.get("tests", [])
+    visible = []
+    groups: dict[str, dict[str, Any]] = {}
+    categorised = any(spec_of(t["id"]).get("category") for t in tests if not t.get("visible"))
+    for test in tests:
+        passed = test["verdict"] == "accepted"
+        if test.get("visible"):
+            visible.append(
+                {
+                    "name": test["name"],
+                    "input": _test_input(spec, spec_of(test["id"]), test),
+                    "expected": test.get("expected"),
+                    "actual": test.get("actual"),
+                    "message": test.get("message", ""),
+                    "passed": passed,
+                    "verdict_label": verdict_label(test["verdict"]),
+                }
+            )
+            continue
+        category = spec_of(test["id"]).get("category") if categorised else None
+        name = (category or "other").capitalize() if categorised else "Hidden tests"
+        group = groups.setdefault(name, {"name": name, "passed": 0, "total": 0, "failures": {}})
+        group["total"] += 1
+        if passed:
+            group["passed"] += 1
+        else:
+            label = verdict_label(test["verdict"])
+            group["failures"][label] = group["failures"].get(label, 0) + 1
+    hidden_groups = sorted(groups.values(), key=lambda g: (g["name"] == "Other", g["name"]))
+    for group in hidden_groups:
+        group["failures"] = [{"verdict_label": k, "count": v} for k, v in group["failures"].items()]
+    weights = [float(t.get("weight", 1.0)) for t in tests]
+    return {
+        "verdict_label": verdict_label((submission or {}).get("verdict", "")),
+        "message": result.get("message", ""),
+        "compile_error": bool(result.get("compile_error")),
+        "visible_tests": visible,
+        "hidden_groups": hidden_groups,
+        "passed": sum(1 for t in tests if t["verdict"] == "accepted"),
+        "total": len(tests),
+        "equal_weights": len(set(weights)) <= 1,
+        "points": points(sum(w for t, w in zip(tests, weights, strict=True) if t["verdict"] == "accepted")),
+        "points_total": points(sum(weights)),
+        "source": source,
+    }
+
+
+def _coding_explained(review: dict[str, Any], score: float) -> str:
+    if review["compile_error"]:
+        return "Your code did not compile, so no test could pass → 0/100."
+    if review["equal_weights"]:
+        return f"{review['passed']} of {review['total']} tests passed → {points(score)}/100 (each test counts equally)."
+    return (
+        f"{review['passed']} of {review['total']} tests passed; tests are weighted, and the passed ones carry "
+        f"{review['points']} of {review['points_total']} points → {points(score)}/100."
+    )
+
+
+# -- written -------------------------------------------------------------------------------
+
+
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+def _written_explained(spec: dict[str, Any], feedback: dict[str, Any], score: float) -> str:
+    levels = {c["id"]: c.get("effective_level") for c in feedback.get("criteria", [])}
+    graded = [c for c in spec["criteria"] if levels.get(c["id"]) is not None]
+    parts = ", ".join(f"{c['name']} level {levels[c['id']]} of 4 (weight {points(c['weight'])})" for c in graded)
+    achieved = " + ".join(f"{points(c['weight'])}{TIMES}{levels[c['id']]}" for c in graded)
+    total = points(sum(c["weight"] for c in spec["criteria"]))
+    return (
+        f"Weighted levels: {parts} → 100 {TIMES} ({achieved}) / (4 {TIMES} {total}) = {points(score)}/100 "
+        f"(each criterion's level out of 4, {TIMES} its weight)."
+    )
+
+
+def score_explained(kind: str, score: float | None, review: dict[str, Any] | None, spec: dict[str, Any], feedback: Any) -> str:
+    """How a graded question's score was computed, in words ("" until it is graded)."""
+    if score is None:
+        return ""
+    if kind == Kind.MULTIPLE_CHOICE and review:
+        return _choice_explained(review, score)
+    if kind == Kind.NUMERIC and review:
+        return _numeric_explained(review)
+    if kind == Kind.CODING:
+        if review and review["total"]:
+            return _coding_explained(review, score)
+        message = feedback.get("message") if isinstance(feedback, dict) else ""
+        return f"{(message or 'no code was run').capitalize()} → {points(score)}/100."
+    if isinstance(feedback, dict) and feedback.get("criteria"):
+        return _written_explained(spec, feedback, score)
+    return f"{points(score)}/100 (an empty answer scores 0)."
+
+
+def session_score_explained(scores: list[float | None], total: float | None) -> str:
+    """How the session's score combines its questions' (interview/services/scoring.py)."""
+    count = len(scores)
+    if total is None:
+        graded = sum(1 for s in scores if s is not None)
+        return (
+            f"{graded} of {count} questions graded so far. Your score is the mean of the {count} question scores, "
+            "each question counting equally, once every one is graded."
+        )
+    added = " + ".join(points(s or 0.0) for s in scores)
+    return f"The mean of your {count} question scores, each counting equally: ({added}) / {count} = {points(total)}/100."
+
+
+def question_review(
+    *,
+    kind: str,
+    spec: dict[str, Any],
+    option_order: list[str],
+    payload: dict[str, Any],
+    feedback: Any,
+    score: float | None,
+    grade_status: str,
+    submission: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What the results page adds to a question for a practice candidate: display names,
+    the kind's side-by-side review (``choice``, ``numeric``, ``coding`` or ``written``) and
+    how the score was computed, in words."""
+    feedback_dict = feedback if isinstance(feedback, dict) else {}
+    review: dict[str, Any] | None = None
+    item: dict[str, Any] = {
+        "kind_label": kind_label(kind),
+        "grade_status_label": GRADE_STATUS_LABELS.get(grade_status, grade_status),
+        "score_display": points(score) if grade_status == "graded" else "",
+    }
+    if kind == Kind.MULTIPLE_CHOICE:
+        # Before grading there is no feedback yet: the saved payload says what was picked.
+        review = choice_review(spec, option_order, feedback_dict or {"selected": payload.get("selected", [])})
+        item["choice"] = review
+    elif kind == Kind.NUMERIC:
+        review = numeric_review(spec, feedback_dict or {"given": payload.get("value")})
+        item["numeric"] = review
+    elif kind == Kind.CODING:
+        review = coding_review(spec, submission, str(payload.get("source", "")))
+        item["coding"] = review
+    else:
+        item["written"] = {"answer_html": render_markdown(str(payload.get("text", "") or ""))}
+    graded = grade_status == "graded"
+    item["score_explanation"] = score_explained(kind, score if graded else None, review, spec, feedback_dict)
+    return item

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -10,28 +12,33 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
-from interview import selectors, services
+from interview import progress_selectors, selectors, services
 from interview.forms import SectionFormSet, TemplateForm
 from interview.models import InterviewSession
 from questions.bank_format import Track
+from questions.names import track_name
 from questions.selectors import questions_visible_to
 
 TRACK_BLURBS = {
-    Track.PYTHON_DSA: ("Python / DSA", "Coding problems from arrays to dynamic programming, graded on hidden tests."),
-    Track.ML_FUNDAMENTALS: ("ML fundamentals", "Metrics, regularization, leakage, transformers — and small NumPy tasks."),
-    Track.SYSTEM_DESIGN: ("System design", "Open design questions graded against a rubric."),
+    Track.PYTHON_DSA: "Coding problems from arrays to dynamic programming, graded on hidden tests.",
+    Track.ML_FUNDAMENTALS: "Metrics, regularization, leakage, transformers — and small NumPy tasks.",
+    Track.SYSTEM_DESIGN: "Open design questions graded against a rubric.",
 }
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page; signed in, it leads with the one next step (progress_selectors.next_step)."""
     tracks = []
+    step = None
     if request.user.is_authenticated:
         counts = dict(questions_visible_to(request.user).values_list("track").annotate(n=Count("id")))
         tracks = [
-            {"slug": track.value, "name": name, "blurb": blurb, "count": counts.get(track.value, 0)}
-            for track, (name, blurb) in TRACK_BLURBS.items()
+            {"slug": track.value, "name": track_name(track), "blurb": blurb, "count": counts.get(track.value, 0)}
+            for track, blurb in TRACK_BLURBS.items()
         ]
-    return render(request, "home.html", {"tracks": tracks})
+        if not request.user.is_recruiter:
+            step = progress_selectors.next_step(request.user)
+    return render(request, "home.html", {"tracks": tracks, "step": step})
 
 
 @login_required
@@ -90,26 +97,45 @@ def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def assessment_landing(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: who invites, for what, and a start button once signed in."""
+    """The emailed link: who invites, for what, and a start button once signed in with the
+    invited address. Sign-up and sign-in from here come back here, that address filled in."""
     try:
         invite = services.assessment_invite_get(token=token)
     except ApplicationError:
         return render(request, "interview/assessment_invalid.html", {"reason": "This assessment link is not valid."}, status=404)
+    account_query = urlencode({"next": request.path, "email": invite.email})
     if invite.status != "pending":
+        session = None
+        if invite.status == "used" and request.user.is_authenticated:
+            # The link is spent, yet it stays its candidate's way back to the interview.
+            session = InterviewSession.objects.filter(invite=invite, candidate=request.user).select_related("template").first()
+            if session is not None:
+                session = services.session_expire_if_due(session)
+        reason = {"used": "This assessment link was already used.", "expired": "This assessment link has expired."}
         return render(
             request,
             "interview/assessment_invalid.html",
-            {"reason": f"This assessment link was already {invite.status}."},
+            {
+                "reason": reason.get(invite.status, "This assessment link can no longer be used."),
+                "used": invite.status == "used",
+                "session": session,
+                "account_query": account_query,
+            },
             status=410,
         )
     if request.method == "POST" and request.user.is_authenticated:
         try:
             session = services.assessment_start(token=token, candidate=request.user)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message[:1].upper() + exc.message[1:] + ".")
         else:
             return redirect("session", session_id=session.id)
-    return render(request, "interview/assessment_landing.html", {"invite": invite, "token": token})
+    email_matches = request.user.is_authenticated and request.user.email.lower() == invite.email.lower()
+    return render(
+        request,
+        "interview/assessment_landing.html",
+        {"invite": invite, "token": token, "account_query": account_query, "email_matches": email_matches},
+    )
 
 
 @login_required

@@ -62,6 +62,9 @@ class TestSpec(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     visible: bool = False
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
+    # Optional: a group such as "edge cases" or "large inputs". Candidates see it, with
+    # how many of the group's hidden tests passed, so it must not give an input away.
+    category: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\n\r]+$")] | None = None
     args: list[Any] | None = None
     kwargs: dict[str, Any] | None = None
     stdin: str | None = None
@@ -71,6 +74,12 @@ class TestSpec(_Strict):
     expected: Any = None
     comparison: Comparison | None = None
     float_tolerance: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _trimmed(cls, value: Any) -> Any:
+        # Unlike stdin, a category's surrounding whitespace is not data.
+        return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_input_form(self) -> TestSpec:
@@ -318,6 +327,8 @@ class QuestionBundle:
                 # Stored only where it says something, so older versions keep their hash.
                 if not test["report_arguments"]:
                     del test["report_arguments"]
+                if test["category"] is None:
+                    del test["category"]
             for key in ("starter", "solution", "naive_solution", "checks", "generators"):
                 if data.get(key):
                     data[key] = self.files[data[key]]

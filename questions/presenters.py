@@ -13,6 +13,8 @@ from typing import Any
 from questions.bank_format import Kind
 from questions.markdown import render_markdown
 from questions.models import QuestionVersion
+from sandbox.display import python_literal, visible_input_text
+from sandbox.jobs import Limits
 
 
 def candidate_content(version: QuestionVersion) -> dict[str, Any]:
@@ -27,6 +29,15 @@ def candidate_content(version: QuestionVersion) -> dict[str, Any]:
                 **({"stdin": t["stdin"]} if t.get("stdin") is not None else {}),
                 **({"expected": t["expected"]} if not t.get("check") and not t.get("generate") else {}),
                 **({"check": t["check"]} if t.get("check") else {}),
+                # As the candidate writes it: ``two_sum([2, 7, 11, 15], 9)``, and ``None``, not ``null``.
+                "input_text": visible_input_text(
+                    spec["mode"], spec.get("entrypoint"), args=t.get("args"), kwargs=t.get("kwargs"), stdin=t.get("stdin")
+                ),
+                **(
+                    {"expected_text": t["expected"] if spec["mode"] == "stdio" else python_literal(t["expected"])}
+                    if not t.get("check") and not t.get("generate") and "expected" in t
+                    else {}
+                ),
             }
             for t in spec["tests"]
             if t.get("visible")
@@ -38,6 +49,8 @@ def candidate_content(version: QuestionVersion) -> dict[str, Any]:
             "starter": spec["starter"],
             "time_limit_seconds": spec["time_limit_seconds"],
             "memory_limit_mb": spec["memory_limit_mb"],
+            # The hard stop per test, for code that sleeps or waits: the sandbox's own rule.
+            "wall_limit_seconds": Limits(cpu_seconds=float(spec["time_limit_seconds"])).wall_seconds,
             "visible_tests": visible,
             "hidden_test_count": sum(1 for t in spec["tests"] if not t.get("visible")),
         }

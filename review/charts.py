@@ -10,32 +10,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+# The primitives (the <svg> document, colours, label shortening) are shared with the
+# candidate's progress chart: config/charts.py.
+from config.charts import HIGHLIGHT, NEUTRAL, svg_document
+from config.charts import score_color as _color
+from config.charts import short_label as _short
 from review.cohorts import Cohort
 
 WIDTH = 500
 BAR_HEIGHT = 22
 BAR_GAP = 10
 LABEL_WIDTH = 170
-FONT = "font-family:DejaVu Sans,Helvetica,Arial,sans-serif"
-GOOD, FAIR, POOR, NEUTRAL, HIGHLIGHT = "#2f855a", "#b7791f", "#c53030", "#a0aec0", "#2b6cb0"
-
-
-def _color(score: float) -> str:
-    return GOOD if score >= 70 else FAIR if score >= 50 else POOR
 
 
 def _svg(height: int, title: str, body: list[str]) -> SafeString:
-    return mark_safe(  # noqa: S308 - every text in body went through escape()
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" style="{FONT};font-size:12px">'
-        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
-    )
-
-
-def _short(label: str, limit: int = 28) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+    return svg_document(width=WIDTH, height=height, title=title, body=body)
 
 
 def section_scores_svg(sections: Mapping[str, float | None], title: str = "Section scores") -> SafeString:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sandbox.compare import Comparison, render, text_diff, values_match
+from sandbox.display import python_render, syntax_error_traceback, visible_input_text
 
 MAX_SOURCE_BYTES = 64 * 1024
 EXCERPT_CHARS = 2000
@@ -199,6 +200,12 @@ class TestResult:
     expected: str | None = None
     actual: str | None = None
     diff: str | None = None
+    # What a visible test fed the code, as Python reads it: ``two_sum([2, 7], 9)`` or stdin.
+    input: str | None = None
+    # The line of the candidate's code a runtime error was raised on.
+    line: int | None = None
+    # False for a run on the candidate's own input: it ran, there was nothing to compare.
+    compared: bool = True
 
     def for_candidate(self) -> dict[str, Any]:
         """What a candidate may see: everything for visible tests, the verdict for hidden ones.
@@ -253,6 +260,12 @@ class HarnessFault(SandboxFault):
     """The harness or the question misbehaved in a way that running again cannot fix."""
 
     retryable = False
+
+
+def limits_text(limits: Limits) -> str:
+    """The time limits as the page states them: CPU time is what a test may use, wall time
+    is the hard stop for code that sleeps or waits."""
+    return f"limits per test: {limits.cpu_seconds:g} s of CPU time, {limits.wall_seconds:g} s wall clock"
 
 
 def harness_limits(limits: Limits, total_wall_seconds: float, address_space_mb: int | None) -> dict[str, Any]:
@@ -386,7 +399,7 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: d
     if status == "timeout":
         return (
             Verdict.TIME_LIMIT_EXCEEDED,
-            f"stopped after {job.limits.wall_seconds:g} s of wall time (the CPU limit is {limit:g} s)",
+            f"took too long: stopped at the {job.limits.wall_seconds:g} s wall-clock limit ({limits_text(job.limits)})",
         )
     if status == "not_run":
         return Verdict.TIME_LIMIT_EXCEEDED, "not run: the submission used up its total time"
@@ -397,7 +410,7 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: d
     if status == "signal":
         number = raw.get("signal", 0)
         if number == signals.SIGXCPU or (number == signals.SIGKILL and cpu >= limit):
-            return Verdict.TIME_LIMIT_EXCEEDED, f"used more than {limit:g} s of CPU time"
+            return Verdict.TIME_LIMIT_EXCEEDED, f"used more than {limit:g} s of CPU time ({limits_text(job.limits)})"
         if number == signals.SIGXFSZ:
             return Verdict.OUTPUT_LIMIT_EXCEEDED, f"wrote more than {job.limits.output_bytes} bytes of output"
         return Verdict.RUNTIME_ERROR, f"killed by {_signal_name(number)}"
@@ -425,7 +438,7 @@ def _verdict_for_raw(test: TestCase, raw: dict[str, Any], job: Job, judgement: d
             return Verdict.RUNTIME_ERROR, f"{INTERFERED}: it sent no results"
         return _verdict_of_judgement(judgement)
     if not test.compare:
-        return Verdict.ACCEPTED, "ran without errors (custom input: nothing to compare)"
+        return Verdict.ACCEPTED, "ran — no expected output to compare"
     actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
     comparison = test.comparison or (
         Comparison.WHITESPACE if job.mode == "stdio" and job.comparison is Comparison.EXACT else job.comparison
@@ -486,11 +499,18 @@ def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]
             stdout=_excerpt(raw.get("stdout") or ""),
             stderr=_excerpt(raw.get("traceback") or raw.get("stderr") or ""),
         )
+        if test.visible:
+            result.input = visible_input_text(job.mode, job.entrypoint, args=test.args, kwargs=test.kwargs, stdin=test.stdin)
+            result.compared = test.compare
+            if raw.get("status") == "exception" and type(raw.get("line")) is int:
+                result.line = raw["line"]
         if test.visible and not test.is_check:
             actual = raw.get("stdout", "") if job.mode == "stdio" else raw.get("value")
-            result.expected = render(test.expected) if test.compare else None
+            # Printed output reads as text; returned values as Python writes them (None, not null).
+            shown = render if job.mode == "stdio" else python_render
+            result.expected = shown(test.expected) if test.compare else None
             if raw.get("status") == "ok":
-                result.actual = render(actual)
+                result.actual = shown(actual)
                 if verdict is Verdict.WRONG_ANSWER and isinstance(test.expected, str) and isinstance(actual, str):
                     result.diff = text_diff(test.expected, actual)
         results.append(result)
@@ -504,15 +524,19 @@ def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]
             score=0.0,
             tests=results,
             message=f"{compile_error.get('type')}{where}: {compile_error.get('message')}",
-            compile_error=compile_error,
+            # What the candidate reads is built here from the harness's fields, never its text.
+            compile_error={**compile_error, "traceback": syntax_error_traceback(compile_error)},
             backend=backend,
         )
     failing = next((t for t in results if t.verdict is not Verdict.ACCEPTED), None)
     verdict = failing.verdict if failing else Verdict.ACCEPTED
     # The overall message is shown to candidates: a hidden test's name and details
     # (which may quote its input) stay with the test, for recruiters only.
+    compared = [t for t in results if t.compared]
     if failing is None:
-        message = f"all {len(results)} tests passed"
+        message = "the test passed" if len(compared) == 1 else f"all {len(compared)} tests passed"
+        if len(compared) < len(results):
+            message += "; your custom input ran (no expected output to compare)"
     elif failing.visible:
         message = f"{failing.name}: {failing.message}"
     else:

@@ -27,6 +27,7 @@ from interview.services.integrity import (
     integrity_events_record,
 )
 from interview.services.invites import assessment_invite_create, assessment_invite_get
+from interview.services.question_practice import practice_start_question
 from interview.services.scoring import (
     answer_grade,
     answer_regrade,
@@ -72,6 +73,7 @@ __all__ = [
     "assessment_start",
     "integrity_events_record",
     "practice_start",
+    "practice_start_question",
     "session_accepts_work",
     "session_candidate_finish",
     "session_expire_if_due",

@@ -88,7 +88,8 @@ def test_staff_see_every_tests_details(client_for, staff, bank, celery_worker):
         ({"mode": "submit", "source": "print(1)\x00"}, 400, "invalid"),
         ({"mode": "compile", "source": RIGHT}, 400, "invalid"),
         ({"mode": "submit", "source": RIGHT, "custom_input": [[1], 1]}, 400, "invalid"),
-        ({"mode": "run", "source": RIGHT, "custom_input": "not a list"}, 400, "invalid"),
+        ({"mode": "run", "source": RIGHT, "custom_input": "not a list"}, 400, "invalid_custom_input"),
+        ({"mode": "run", "source": RIGHT, "custom_input": "[1, 2"}, 400, "invalid_custom_input"),
     ],
 )
 def test_bad_submissions_are_refused_before_anything_runs(client_for, alice, bank, payload, status, code):

@@ -98,7 +98,16 @@ def test_the_candidate_view_of_a_coding_question_hides_answers(client_for, alice
     body = response.json()
     content = body["content"]
     assert content["starter"].startswith("def count_pairs")
-    assert content["visible_tests"] == [{"name": "example", "args": [[1, 2, 3, 4], 5], "expected": 2}]
+    assert content["visible_tests"] == [
+        {
+            "name": "example",
+            "args": [[1, 2, 3, 4], 5],
+            "expected": 2,
+            # As a Python candidate reads them: the call, and the value.
+            "input_text": "count_pairs([1, 2, 3, 4], 5)",
+            "expected_text": "2",
+        }
+    ]
     assert content["hidden_test_count"] == 2
     raw = json.dumps(body)
     for secret in ("SECRET-hidden", "REFERENCE-SOLUTION-MARKER", "Counter()", "wrong", "solution"):

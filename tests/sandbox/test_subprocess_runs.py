@@ -103,7 +103,7 @@ def test_it_stops_an_infinite_loop_on_cpu_time():
 def test_it_stops_a_sleeper_on_wall_time():
     result = run("import time\ndef add(a, b):\n    time.sleep(10**6)\n", tests=ADD_TESTS[:1])
     assert result.verdict is Verdict.TIME_LIMIT_EXCEEDED
-    assert "wall time" in result.tests[0].message
+    assert "wall-clock limit" in result.tests[0].message
 
 
 def test_it_caps_output():
