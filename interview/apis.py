@@ -137,6 +137,8 @@ def session_payload(session: InterviewSession) -> dict[str, Any]:
         "remaining_seconds": max(0.0, (session.deadline - now).total_seconds()) if session.status == "in_progress" else 0.0,
         "finish_reason": session.finish_reason,
         "questions": [_question_payload(q, q.answer) for q in questions],
+        # The names the page shows for kinds and verdicts: the results page's, so both say the same.
+        "labels": display_names(),
     }
 
 
@@ -151,6 +153,7 @@ SessionOutput = inline_serializer(
         "server_time": serializers.DateTimeField(),
         "remaining_seconds": serializers.FloatField(),
         "questions": serializers.ListField(child=serializers.DictField()),
+        "labels": serializers.DictField(),
     },
 )
 

@@ -75,7 +75,7 @@ VERDICT_LABELS = {
     "time_limit_exceeded": "Time limit exceeded",
     "memory_limit_exceeded": "Memory limit exceeded",
     "runtime_error": "Runtime error",
-    "compilation_error": "Compilation error",
+    "compilation_error": "Syntax error",  # Python code that does not compile
     "output_limit_exceeded": "Output limit exceeded",
     "internal_error": "Could not be run (our fault, not yours)",
 }

@@ -20,17 +20,10 @@
   const answers = {}; // position -> {payload, revision, confirmed, saving, timer, failures}
   const editors = {};
 
-  const KINDS = { coding: "Coding", multiple_choice: "Multiple choice", numeric: "Numeric answer", free_text: "Written answer" };
-  const VERDICTS = {
-    accepted: "Accepted",
-    wrong_answer: "Wrong answer",
-    time_limit_exceeded: "Time limit exceeded",
-    memory_limit_exceeded: "Out of memory",
-    runtime_error: "Runtime error",
-    compilation_error: "Syntax error",
-    output_limit_exceeded: "Too much output",
-    internal_error: "Could not run",
-  };
+  // What kinds and verdicts are called on screen: the server's names (session.labels),
+  // the same the results page uses.
+  let KINDS = {};
+  let VERDICTS = {};
   const MULTIPLE_RULE =
     "Select all that apply. Partial credit: each correct option you pick earns its share; each wrong pick takes one share away; the score never goes below zero.";
 
@@ -775,6 +768,8 @@
       return;
     }
     session = result.data;
+    KINDS = session.labels.kinds;
+    VERDICTS = session.labels.verdicts;
     clockOffset = Date.parse(session.server_time) - (sent + Date.now()) / 2;
     if (session.status !== "in_progress") {
       window.location.href = root.dataset.resultsUrl;

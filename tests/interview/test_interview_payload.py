@@ -10,6 +10,7 @@ import yaml
 
 from grading.models import Submission
 from interview.models import InterviewSession, SessionQuestion
+from interview.presenters import display_names
 from tests.conftest import error_code
 from tests.interview.conftest import start
 
@@ -22,6 +23,13 @@ def test_options_are_labelled_in_the_sessions_order(client_for, alice, template)
     SessionQuestion.objects.filter(session_id=session["id"], position=2).update(option_order=["c", "a", "b"])
     options = client.get(f"/api/sessions/{session['id']}/").json()["questions"][1]["content"]["options"]
     assert [(o["label"], o["id"]) for o in options] == [("A", "c"), ("B", "a"), ("C", "b")]
+
+
+def test_the_page_and_the_results_name_kinds_and_verdicts_alike(client_for, alice, template):
+    labels = start(client_for(alice), template)["labels"]
+    assert labels == display_names()
+    assert labels["verdicts"]["wrong_answer"] == "Wrong answer" and labels["kinds"]["free_text"] == "Written"
+    assert all("_" not in name for group in labels.values() for name in group.values())
 
 
 def test_coding_content_shows_examples_as_calls_and_both_time_limits(client_for, alice, template):

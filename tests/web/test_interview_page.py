@@ -149,9 +149,9 @@ def test_the_coding_journey(sized_page, screen, alice, template, celery_worker):
     rows = page.locator("#run-output table.tests tbody tr")
     assert rows.count() == 2
     example, custom = rows.nth(0).inner_text(), rows.nth(1).inner_text()
-    assert "Accepted" in example and "count_pairs([1, 2, 3, 4], 5)" in example and "Expected" in example
+    assert "Passed" in example and "count_pairs([1, 2, 3, 4], 5)" in example and "Expected" in example
     assert "Ran — no expected output to compare" in custom and "count_pairs([1, 2], None)" in custom
-    assert "None" in custom and "Accepted" not in custom
+    assert "None" in custom and "Passed" not in custom
     assert page.locator("#code-editor .cm-lint-marker-error").count() == 0
     if screen == "desktop":
         page.locator("#run-output table.tests").scroll_into_view_if_needed()
