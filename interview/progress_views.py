@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,28 +37,8 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     charts = []
     if answers:
         charts = [
-            {
-                "id": "track-chart",
-                "heading": "By track",
-                "svg": line_chart_svg(
-                    tracks["labels"],
-                    tracks["series"],
-                    title="Your average score per track, session by session",
-                    ident="track-chart",
-                ),
-                "timeline": tracks,
-            },
-            {
-                "id": "topic-chart",
-                "heading": "By topic",
-                "svg": line_chart_svg(
-                    topics["labels"],
-                    topics["series"],
-                    title="Your average score per topic, session by session",
-                    ident="topic-chart",
-                ),
-                "timeline": topics,
-            },
+            _chart("track-chart", "By track", tracks, "Your average score per track, session by session"),
+            _chart("topic-chart", "By topic", topics, "Your average score per topic, session by session"),
         ]
     finished_practice = [row for row in history if row["practice"] and not row["in_progress"]]
     scores = [row["score"] for row in finished_practice if row.get("score") is not None]
@@ -101,3 +83,12 @@ def question_practice_start(request: HttpRequest, question_id: int) -> HttpRespo
     if session.id == waiting:
         messages.info(request, "You already had this question in progress: here it is, as you left it.")
     return redirect("session", session_id=session.id)
+
+
+def _chart(ident: str, heading: str, timeline: dict[str, Any], title: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "heading": heading,
+        "svg": line_chart_svg(timeline["labels"], timeline["series"], title=title, ident=ident),
+        "timeline": timeline,
+    }

@@ -10,6 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
@@ -17,6 +19,11 @@ from tests.conftest import PASSWORD
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Browser tests need Debian's Chromium; in CI (and under make test) it is installed, so
+# there a missing browser fails the tests instead of skipping them.
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
+)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 

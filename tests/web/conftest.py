@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from interview.models import InterviewTemplate, TemplateSection
+from questions.models import Question
 from tests.web.browsing import CHROMIUM, VIEWPORTS
 
 
@@ -54,3 +56,15 @@ def sized_page(browser, live_server, screen):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def template(bank) -> InterviewTemplate:
+    """ "Mini loop": a public practice template with one question of each kind."""
+    template = InterviewTemplate.objects.create(
+        slug="mini-loop", title="Mini loop", total_minutes=30, description="One of each kind."
+    )
+    section = TemplateSection.objects.create(template=template, position=1, title="Everything")
+    for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
+        section.questions.add(Question.objects.get(slug=slug))
+    return template

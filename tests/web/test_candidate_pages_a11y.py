@@ -5,23 +5,14 @@ no journey opens from slipping through."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from interview import services
 from interview.models import InterviewTemplate, TemplateSection
 from questions.models import Question
-from tests.web.browsing import CHROMIUM, assert_accessible, assert_fits_width, sign_in
+from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, sign_in
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (make test installs it)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

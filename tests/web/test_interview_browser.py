@@ -7,31 +7,15 @@ UPDATE_SCREENSHOTS=1.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from interview.models import Answer, InterviewSession, InterviewTemplate, TemplateSection
-from questions.models import Question
-from tests.web.browsing import CHROMIUM, screenshot, sign_in
+from interview.models import Answer, InterviewSession
+from tests.web.browsing import needs_chromium, screenshot, sign_in
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
-)
-
-
-@pytest.fixture
-def template(bank) -> InterviewTemplate:
-    template = InterviewTemplate.objects.create(
-        slug="mini-loop", title="Mini loop", total_minutes=30, description="One of each kind."
-    )
-    section = TemplateSection.objects.create(template=template, position=1, title="Everything")
-    for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
-        section.questions.add(Question.objects.get(slug=slug))
-    return template
+pytestmark = needs_chromium
 
 
 def open_question(page, title: str) -> None:

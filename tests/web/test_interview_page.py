@@ -6,39 +6,24 @@ warnings, and no serious accessibility fault on any kind of question."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from grading.models import Submission
-from interview.models import Answer, InterviewSession, InterviewTemplate, SessionQuestion, TemplateSection
+from interview.models import Answer, InterviewSession, SessionQuestion
 from questions.models import Question
-from tests.web.browsing import CHROMIUM, assert_accessible, assert_fits_width, screenshot, sign_in
+from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, screenshot, sign_in
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
-)
+pytestmark = needs_chromium
 
 MULTIPLE_RULE = (
     "Select all that apply. Partial credit: each correct option you pick earns its share; "
     "each wrong pick takes one share away; the score never goes below zero."
 )
-
-
-@pytest.fixture
-def template(bank) -> InterviewTemplate:
-    template = InterviewTemplate.objects.create(
-        slug="mini-loop", title="Mini loop", total_minutes=30, description="One of each kind."
-    )
-    section = TemplateSection.objects.create(template=template, position=1, title="Everything")
-    for slug in ("sum-pairs", "pick-metric", "auc-value", "design-cache"):
-        section.questions.add(Question.objects.get(slug=slug))
-    return template
 
 
 def start(page) -> InterviewSession:

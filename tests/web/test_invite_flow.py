@@ -4,24 +4,15 @@ bar and its phone menu) works by keyboard and fits a 360 px phone."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from interview import services
 from interview.models import InterviewSession, InterviewTemplate, TemplateSection
 from questions.models import Question
 from tests.conftest import PASSWORD
-from tests.web.browsing import CHROMIUM, assert_accessible, assert_fits_width, screenshot, sign_in
+from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, screenshot, sign_in
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (make test installs it)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

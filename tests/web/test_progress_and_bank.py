@@ -3,10 +3,8 @@ in a real browser at a desktop and a phone size."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,15 +12,9 @@ from django.utils import timezone
 from interview import services
 from interview.models import InterviewSession
 from questions.models import Question
-from tests.web.browsing import CHROMIUM, assert_accessible, assert_fits_width, screenshot, sign_in
+from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, screenshot, sign_in
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (make test installs it)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def bank_titles(page) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 from pathlib import Path
 
@@ -13,11 +12,9 @@ from pypdf import PdfReader
 from interview.models import InterviewSession
 from tests.conftest import PASSWORD
 from tests.review.reporting import graded_assessment, report_template
-from tests.web.browsing import CHROMIUM, screenshot, sign_in
+from tests.web.browsing import needs_chromium, screenshot, sign_in
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
-)
+pytestmark = needs_chromium
 
 WEAK = "def count_pairs(nums, target):\n    return 0\n"
 

@@ -5,9 +5,7 @@ their own while the page is open."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +13,11 @@ from grading import services as grading_services
 from interview import services
 from interview.models import Answer, InterviewSession, SessionQuestion
 from tests.interview.results_session import HALF_RIGHT, LEAKAGE_CORRECT, TEXT, results_template
-from tests.web.browsing import CHROMIUM, assert_accessible, assert_fits_width, screenshot, sign_in
+from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, screenshot, sign_in
 
 __all__ = ["results_template"]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (make test installs it)"
-)
+pytestmark = needs_chromium
 
 # Stored names that must never reach the page's text.
 STORED_NAMES = ("multiple_choice", "free_text", "wrong_answer", "time_limit_exceeded", "accepted", "python_dsa", "grade_status")
