@@ -18,9 +18,16 @@ def _descriptor(criterion: dict[str, Any], level: int) -> str:
     return str(levels.get(level, levels.get(str(level), "")))
 
 
+def stronger_level(level: int) -> int:
+    """The level whose descriptor says what a stronger answer does: the next one, at least 3."""
+    return min(4, max(level + 1, 3))
+
+
 def written_coaching(spec: dict[str, Any], feedback: dict[str, Any]) -> dict[str, Any] | None:
     """Per criterion, in the rubric's own words: what the answer did (the descriptor of the
-    level it reached) and what a stronger answer would add (the next level's descriptor);
+    level it reached) and what a stronger answer does: the descriptor of the next level,
+    and never lower than a good answer's (level 3), since the lower levels describe weak
+    answers and would read as advice to write one;
     then the rubric's criteria and levels and the question's graded exemplar answers.
 
     Only for a finished practice session: the caller decides (assessments show nothing).
@@ -40,7 +47,8 @@ def written_coaching(spec: dict[str, Any], feedback: dict[str, Any]) -> dict[str
                 "name": criterion["name"],
                 "level": level,
                 "strong": _descriptor(criterion, level) if level > 0 else "",
-                "stronger": _descriptor(criterion, level + 1) if level < 4 else "",
+                "stronger": _descriptor(criterion, stronger_level(level)) if level < 4 else "",
+                "stronger_level": stronger_level(level) if level < 4 else None,
             }
         )
     return {

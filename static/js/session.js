@@ -405,7 +405,10 @@
     record("question_shown"); // time per question, for the recruiter
     const question = session.questions.find((q) => q.position === position);
     $("question-title").textContent = question.title;
-    $("question-meta").textContent = `Question ${position} of ${session.questions.length} · ${question.section} · ${KINDS[question.kind] || ""}`;
+    const kind = KINDS[question.kind] || "";
+    // A section named after the kind ("Coding") is not said twice.
+    const where = question.section.toLowerCase() === kind.toLowerCase() ? [kind] : [question.section, kind];
+    $("question-meta").textContent = [`Question ${position} of ${session.questions.length}`, ...where].join(" · ");
     $("prompt").innerHTML = question.prompt_html; // sanitized by the server
     $("examples").replaceChildren();
     const sideBySide = question.kind === "coding" || question.kind === "free_text";
@@ -742,8 +745,10 @@
   // -- finishing ------------------------------------------------------------------
 
   $("finish").addEventListener("click", async () => {
-    const unanswered = session.questions.filter((q) => !isAnswered(q)).length;
-    const warning = unanswered ? ` ${unanswered} question(s) have no answer yet.` : "";
+    const missing = session.questions.filter((q) => !isAnswered(q)).map((q) => q.position);
+    const warning = !missing.length ? ""
+      : missing.length === 1 ? ` Question ${missing[0]} has no answer yet.`
+      : ` Questions ${missing.slice(0, -1).join(", ")} and ${missing[missing.length - 1]} have no answer yet.`;
     if (!window.confirm(`Finish the interview now? You cannot change your answers afterwards.${warning}`)) return;
     await saveAll();
     if (Object.values(answers).some((a) => a.revision > a.confirmed)) {

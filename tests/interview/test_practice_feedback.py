@@ -47,7 +47,10 @@ def test_practice_feedback_is_in_the_rubrics_words_with_the_next_level_to_reach(
         level = criterion["level"]
         descriptors = rubric_levels[criterion["id"]]
         assert criterion["strong"] == (descriptors[level] if level > 0 else "")
-        assert criterion["stronger"] == (descriptors[level + 1] if level < 4 else "")
+        # The next level's words, but never a weak answer's (levels 1 and 2) as advice.
+        target = min(4, max(level + 1, 3))
+        assert criterion["stronger"] == (descriptors[target] if level < 4 else "")
+        assert criterion["stronger_level"] == (target if level < 4 else None)
     # The same advice rides on each criterion of the feedback, without the grader's reasoning.
     for criterion in item["feedback"]["criteria"]:
         assert "reasoning" not in criterion and "strong" in criterion and "stronger" in criterion
