@@ -153,7 +153,9 @@ def _spaced(text: str) -> str:
 def parse_grade(content: str, *, rubric: dict[str, Any], answer: str) -> RubricGrade:
     """Validates a model's JSON reply; raises GradeInvalid saying what is wrong."""
     try:
-        data = json.loads(content)
+        # strict=False: a raw newline or tab inside a string, which llama.cpp's JSON grammar
+        # lets through, is read as the character it is instead of failing the whole reply.
+        data = json.loads(content, strict=False)
     except (TypeError, ValueError) as exc:
         raise GradeInvalid(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):

@@ -302,7 +302,8 @@ def test_the_candidate_page_loads_its_scripts_and_styles(served):
         assert asset != f"/static/{name}"
         status, headers, body = _fetch(_browser(), served.url.rstrip("/") + asset)
         assert status == 200, asset
-        assert headers["Content-Type"].startswith("text/javascript" if name.endswith(".js") else "text/css")
+        kind = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}[Path(name).suffix]
+        assert headers["Content-Type"].startswith(kind), (asset, headers["Content-Type"])
         assert "immutable" in headers["Cache-Control"]
         if name.endswith(".js"):
             assert body == (ROOT / "static" / name).read_bytes()

@@ -109,3 +109,18 @@ def test_evidence_is_a_phrase_of_the_answer_as_written(quote, problem):
         parse_grade(json.dumps(reply), rubric=RUBRIC, answer=answer)
     reply["criteria"][0]["evidence"] = ["each node  serves ~0.6 Gbps"]  # whitespace may differ
     assert parse_grade(json.dumps(reply), rubric=RUBRIC, answer=answer).criteria[0].evidence == ["each node  serves ~0.6 Gbps"]
+
+
+def test_a_raw_newline_inside_a_string_is_read_not_refused():
+    # llama.cpp's JSON grammar lets control characters into strings; strict JSON does not.
+    answer = "Use consistent hashing with virtual nodes; each node serves ~0.6 Gbps at peak."
+    content = (
+        '{"criteria": [{"id": "partitioning", "evidence": ["consistent hashing with virtual nodes"], '
+        '"reasoning": "names the ring\nand virtual nodes", "level": 3}, '
+        '{"id": "eviction", "evidence": [], "reasoning": "none", "level": 0}], "injection_suspected": false}'
+    )
+    with pytest.raises(ValueError):
+        json.loads(content)  # strict JSON refuses it
+    grade = parse_grade(content, rubric=RUBRIC, answer=answer)
+    assert [c.level for c in grade.criteria] == [3, 0]
+    assert grade.criteria[0].reasoning == "names the ring\nand virtual nodes"

@@ -85,13 +85,14 @@ def test_json_object_with_the_schema_grades_end_to_end_or_hands_the_answer_to_a_
         assert call["model"] == real_llm.model
         assert 0 < call["usage"]["completion_tokens"] <= MAX_TOKENS
     assert grade.completion_tokens == sum(c["usage"]["completion_tokens"] for c in calls)
-    # The schema went with json_object: the server's grammar held every finished reply to it.
+    # The schema went with json_object: the server's grammar held every finished reply to its
+    # shape (it may let a raw newline into a string, which the grader reads: strict=False).
     rubric = grade.question_version.spec
     ids = [c["id"] for c in rubric["criteria"]]
     for call in calls:
         choice = call["choices"][0]
         if choice["finish_reason"] == "stop":
-            reply = json.loads(choice["message"]["content"])
+            reply = json.loads(choice["message"]["content"], strict=False)
             assert set(reply) == {"criteria", "injection_suspected"}
             assert all(item["id"] in ids and item["level"] in LEVELS for item in reply["criteria"])
     # What it cost, settled.
