@@ -14,9 +14,14 @@ import ast
 import math
 from typing import Any
 
+from config.text import text_problem
+
 JSON_WORDS = {"true": True, "false": False, "null": None}
 PYTHON_WORDS = {"True": True, "False": False, "None": None}
 MAX_DEPTH = 100
+# Integers the sandbox's JSON can carry back and forth (Python refuses to print an int
+# of more than 4,300 digits); far beyond what any question's argument needs.
+MAX_INT_DIGITS = 1000
 
 
 class CustomInputError(ValueError):
@@ -90,4 +95,38 @@ def custom_input_parse(text: str, entrypoint: str | None = None) -> list[Any]:
         raise CustomInputError(
             f"write the list of arguments to call {example} with, in square brackets, e.g. [[1, 2, 3], 4] for two arguments"
         )
+    custom_input_check(value)
     return value
+
+
+def custom_input_check(value: Any) -> None:
+    """Refuses custom input the sandbox, the store or the display could not hold, however it
+    came (typed as Python, or sent as JSON by the API): nested deeper than ``MAX_DEPTH``,
+    text no database stores (NUL, lone surrogates), integers beyond ``MAX_INT_DIGITS``.
+    Walks the value without recursion, so no depth can exhaust the caller's stack."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            raise CustomInputError(f"the input is nested too deeply (more than {MAX_DEPTH} levels)")
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                raise CustomInputError(f"the text{where} {problem}")
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if item.bit_length() > MAX_INT_DIGITS * 3.33:
+                raise CustomInputError(f"the number{where} is too large (at most {MAX_INT_DIGITS} digits)")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise CustomInputError("infinite numbers cannot be sent as input")
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1, f"{where}[{index}]") for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str) or text_problem(key):
+                    raise CustomInputError(f"the key {key!r}{where} cannot be sent as input")
+                stack.append((child, depth + 1, f"{where}[{key!r}]"))
+        else:
+            raise CustomInputError(f"{type(item).__name__} values cannot be sent as input")

@@ -19,8 +19,9 @@ from config import metrics
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from config.sandbox_backend import SandboxUnavailable, sandbox_backend
+from config.text import data_repair
 from grading import signals
-from grading.custom_input import CustomInputError, custom_input_parse
+from grading.custom_input import CustomInputError, custom_input_check, custom_input_parse
 from grading.models import Submission
 from questions.bank_format import Kind
 from questions.coding import coding_job
@@ -94,14 +95,17 @@ def submission_create(
         )
     if custom_input is not None and len(repr(custom_input).encode()) > MAX_CUSTOM_INPUT_BYTES:
         raise ApplicationError("the custom input is too large", code="invalid", fields={"custom_input": ["at most 64 KiB"]})
-    if isinstance(custom_input, str) and version.spec.get("mode") != "stdio":
-        # Typed on the page as Python (or JSON): the list of arguments, read here, never run.
-        try:
+    try:
+        if isinstance(custom_input, str) and version.spec.get("mode") != "stdio":
+            # Typed on the page as Python (or JSON): the list of arguments, read here, never run.
             custom_input = custom_input_parse(custom_input, version.spec.get("entrypoint"))
-        except CustomInputError as exc:
-            raise ApplicationError(
-                f"Custom input: {exc.message}.", code="invalid_custom_input", fields={"custom_input": [exc.message]}
-            ) from None
+        elif custom_input is not None:
+            # Sent as JSON by the API: held to the same limits as typed input.
+            custom_input_check(custom_input)
+    except CustomInputError as exc:
+        raise ApplicationError(
+            f"Custom input: {exc.message}.", code="invalid_custom_input", fields={"custom_input": [exc.message]}
+        ) from None
     submission = Submission(
         user=user,
         question_version=version,
@@ -125,6 +129,10 @@ def submission_create(
         # If the broker is down, submissions_requeue_stale publishes it again later.
         enqueue_on_commit(submission_run_task, submission.id)
     return submission
+
+
+# Claims of one submission whose worker vanished each time, before it fails for good.
+MAX_RUN_ATTEMPTS = 3
 
 
 def _claim(submission_id: int, worker: str) -> bool:
@@ -163,11 +171,20 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
             status=Submission.Status.QUEUED, claimed_by="", claimed_at=None, status_message=WAITING_MESSAGE
         )
         raise
+    except Exception as exc:
+        # Not the engine's fault and not the candidate's result: a bug of ours on this
+        # submission. Running it again would fail again, so it fails once, for a person.
+        log.exception("submission %s broke the grader", submission_id)
+        submission_fail(submission_id=submission_id, reason=f"{type(exc).__name__}: {exc}")
+        return None
     updated = Submission.objects.filter(id=submission_id, status=Submission.Status.RUNNING, claimed_by=worker[:200]).update(
         status=Submission.Status.FINISHED,
         verdict=result.verdict.value,
         score=result.score if submission.mode == Submission.Mode.SUBMIT else None,
-        result=result.as_dict(),
+        # The result quotes the candidate's output, tracebacks and values: a NUL or a lone
+        # surrogate there (one print does it) would make the row unstorable, and the
+        # submission would be claimed and run again forever. Stored repaired instead.
+        result=data_repair(result.as_dict()),
         backend=result.backend,
         finished_at=timezone.now(),
         status_message="",
@@ -210,8 +227,16 @@ def submissions_requeue_stale(*, now: Any = None) -> list[int]:
     """Re-queues submissions whose worker vanished mid-run, and queued ones whose task was lost."""
     now = now or timezone.now()
     requeued: list[int] = []
-    for submission in Submission.objects.filter(status=Submission.Status.RUNNING).only("id", "claimed_at", "run_timeout_seconds"):
+    running = Submission.objects.filter(status=Submission.Status.RUNNING).only(
+        "id", "claimed_at", "run_timeout_seconds", "attempts"
+    )
+    for submission in running:
         if submission.claimed_at and submission.claimed_at + timedelta(seconds=submission.run_timeout_seconds) < now:
+            if submission.attempts >= MAX_RUN_ATTEMPTS:
+                # Its workers keep vanishing while it runs (killed mid-run, every time): a
+                # submission that takes workers down is not run yet again.
+                submission_fail(submission_id=submission.id, reason=f"no worker finished it in {submission.attempts} attempts")
+                continue
             changed = Submission.objects.filter(
                 id=submission.id, status=Submission.Status.RUNNING, claimed_at=submission.claimed_at
             ).update(

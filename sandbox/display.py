@@ -12,20 +12,26 @@ from typing import Any
 MAX_CHARS = 2000
 
 
-def python_literal(value: Any) -> str:
+# Deeper values read as "…": the display never recurses further, whoever made the value.
+MAX_DEPTH = 60
+
+
+def python_literal(value: Any, depth: int = 0) -> str:
     """The Python source for a JSON value, as ``repr`` writes it.
 
     The harness's markers for values JSON cannot hold read as what they stand for:
     ``{"__float__": "nan"}`` is ``float('nan')``, ``{"__repr__": text}`` is the text.
     """
+    if depth > MAX_DEPTH and isinstance(value, (dict, list)):
+        return "…"
     if isinstance(value, dict):
         if set(value) == {"__float__"}:
             return f"float({value['__float__']!r})"
         if set(value) == {"__repr__"} and isinstance(value["__repr__"], str):
             return value["__repr__"]
-        return "{" + ", ".join(f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{python_literal(k, depth + 1)}: {python_literal(v, depth + 1)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(python_literal(item) for item in value) + "]"
+        return "[" + ", ".join(python_literal(item, depth + 1) for item in value) + "]"
     return repr(value)
 
 

@@ -497,7 +497,8 @@ def grade(job: Job, report: dict[str, Any], judgements: dict[str, dict[str, Any]
             wall_seconds=raw.get("wall_seconds"),
             max_rss_kb=raw.get("max_rss_kb"),
             stdout=_excerpt(raw.get("stdout") or ""),
-            stderr=_excerpt(raw.get("traceback") or raw.get("stderr") or ""),
+            # What the code wrote to stderr, then (after an exception) its traceback: both are the candidate's.
+            stderr=_excerpt("\n".join(part for part in (raw.get("stderr"), raw.get("traceback")) if part)),
         )
         if test.visible:
             result.input = visible_input_text(job.mode, job.entrypoint, args=test.args, kwargs=test.kwargs, stdin=test.stdin)

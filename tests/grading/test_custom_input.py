@@ -37,6 +37,10 @@ def test_it_reads_python_and_json_literals(text, arguments):
         ("[1e999]", "infinite numbers"),
         ("[1 + 2]", "only literal values are read"),
         ("[-'a']", "a sign goes before a number"),
+        # Escapes that read as text no database stores, and numbers JSON cannot carry back.
+        ("['\\x00']", "NUL character"),
+        ("['\\ud800']", "lone UTF-16 surrogate"),
+        ("[0x" + "f" * 4000 + "]", "too large"),
     ],
 )
 def test_it_says_what_is_wrong(text, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -206,3 +207,85 @@ def test_a_queued_submission_whose_message_was_lost_is_requeued(
 def _test_database_url() -> str:
     settings_dict = connection.settings_dict
     return f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
+
+
+NUL_PRINTER = (
+    "def count_pairs(nums, target):\n"
+    "    import sys\n"
+    "    print('out\\x00put')\n"
+    "    sys.stderr.write('warned\\n')\n"
+    "    raise ValueError('bad\\x00 \\ud800')\n"
+)
+
+
+def test_output_no_database_can_store_is_stored_repaired_not_run_forever(alice, bank, django_capture_on_commit_callbacks):
+    # One print of a NUL (or an exception quoting a lone surrogate) used to make the result
+    # unstorable: the claim stayed "running" and the sweeper ran it again, forever.
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=NUL_PRINTER, mode="submit")
+    finished = services.submission_run(submission_id=submission.id, worker="w1")
+    assert finished.status == "finished" and finished.verdict == "runtime_error"
+    visible = next(t for t in finished.result["tests"] if t["visible"])
+    assert visible["stdout"].startswith("out\ufffdput")
+    # The candidate's own stderr is kept beside the traceback of the exception.
+    assert "warned" in visible["stderr"] and "ValueError" in visible["stderr"]
+    assert "\x00" not in str(finished.result) and "\ud800" not in str(finished.result)
+
+
+def test_a_submission_that_keeps_losing_its_worker_fails_once_instead_of_running_forever(
+    alice, bank, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+    Submission.objects.filter(id=submission.id).update(
+        status="running",
+        claimed_by="dead-worker",
+        claimed_at=timezone.now() - timedelta(hours=1),
+        attempts=services.MAX_RUN_ATTEMPTS,
+    )
+    enqueued = []
+    monkeypatch.setattr("grading.tasks.submission_run_task.delay", enqueued.append)
+    assert services.submissions_requeue_stale() == [] and enqueued == []
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.score) == ("error", "internal_error", None)
+
+
+def test_a_grader_bug_fails_the_submission_once_instead_of_leaving_it_running(
+    alice, bank, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks():
+        submission = services.submission_create(user=alice, question=_question(), source=RIGHT, mode="submit")
+
+    def broken(job, backend):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(services, "run_job", broken)
+    assert services.submission_run(submission_id=submission.id, worker="w1") is None
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict) == ("error", "internal_error")
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("custom_input", "says"),
+    [
+        ([_nested(600)], "nested too deeply"),
+        (["\x00"], "NUL"),
+        (["\ud800"], "surrogate"),
+        ([10**1200], "out of range"),
+    ],
+    ids=["deep", "nul", "surrogate", "huge-int"],
+)
+def test_custom_input_sent_as_json_is_held_to_the_typed_limits(client_for, alice, bank, custom_input, says):
+    # As a client sends it: JSON escapes (a lone surrogate can only travel as "\\ud800").
+    body = json.dumps({"question": _question().id, "mode": "run", "source": RIGHT, "custom_input": custom_input})
+    response = client_for(alice).post("/api/submissions/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    # Refused with a reason, by the request parser (text) or by the custom-input check.
+    assert says.lower() in str(response.json()).lower()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.display import call_text, python_literal, syntax_error_traceback, visible_input_text
+from sandbox.display import call_text, python_literal, python_render, syntax_error_traceback, visible_input_text
 from sandbox.jobs import Job, Limits, TestCase, Verdict, candidate_view, grade
 
 
@@ -92,3 +92,13 @@ def test_a_compile_error_carries_a_traceback_built_from_its_fields():
     result = grade(JOB, report)
     assert result.verdict is Verdict.COMPILATION_ERROR
     assert result.compile_error["traceback"] == '  File "solution.py", line 1\n    def (:\n        ^\nSyntaxError: invalid syntax'
+
+
+def test_a_value_nested_past_the_display_depth_reads_as_an_ellipsis_without_recursing_further():
+    from sandbox.display import MAX_DEPTH
+
+    value: list = []
+    for _ in range(MAX_DEPTH + 50):
+        value = [value]
+    text = python_render(value)
+    assert "…" in text and text.startswith("[" * (MAX_DEPTH + 1))
