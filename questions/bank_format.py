@@ -123,6 +123,8 @@ class CodingSpec(_Strict):
     comparison: Comparison = Comparison.EXACT
     float_tolerance: Annotated[float, Field(ge=0, le=1)] = 1e-6
     tests: Annotated[list[TestSpec], Field(min_length=1)]
+    # After an accepted submission the interviewer asks this (docs/question-format.md).
+    follow_up: FollowUpSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CodingSpec:
@@ -189,6 +191,9 @@ class Criterion(_Strict):
     description: Annotated[str, Field(min_length=1)]
     levels: dict[int, Annotated[str, Field(min_length=1)]]
     key_points: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    # Follow-up questions an interviewer may ask when an answer is weak on this criterion,
+    # e.g. "What happens to the cache when a node dies?" (docs/question-format.md).
+    probes: Annotated[list[Annotated[str, Field(min_length=10, max_length=400)]], Field(max_length=3)] = []
 
     @field_validator("levels")
     @classmethod
@@ -202,6 +207,24 @@ class Criterion(_Strict):
                 + (f"; unknown {extra}" if extra else "")
             )
         return dict(sorted(levels.items()))
+
+
+class FollowUpSpec(_Strict):
+    """A coding question's follow-up, asked after an accepted submission: typically time and
+    space complexity and an edge case ("What changes if the input can hold duplicates?"),
+    graded against its own small rubric. ``reference`` is a model reply, for graders only."""
+
+    question: Annotated[str, Field(min_length=10, max_length=1000)]
+    criteria: Annotated[list[Criterion], Field(min_length=1, max_length=4)]
+    reference: Annotated[str, Field(min_length=20, max_length=4000)]
+    minutes: Annotated[int, Field(ge=1, le=15)] = 3
+
+    @model_validator(mode="after")
+    def _unique(self) -> FollowUpSpec:
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError("follow_up criterion ids must be unique")
+        return self
 
 
 class Anchor(_Strict):
@@ -252,6 +275,9 @@ class RubricSpec(_Strict):
         return round(sum(c.weight * anchor.levels[c.id] for c in self.criteria) / total)
 
 
+CodingSpec.model_rebuild()
+
+
 class Manifest(_Strict):
     format: Literal[1] = 1
     slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
@@ -282,6 +308,13 @@ class Manifest(_Strict):
             if section != wanted and present:
                 raise ValueError(f"a {self.kind} question cannot have a '{section}' section")
         return self
+
+
+def _drop_empty_probes(criteria: list[dict[str, Any]]) -> None:
+    """Probes are stored only where a criterion has some, so older versions keep their hash."""
+    for criterion in criteria:
+        if not criterion.get("probes"):
+            criterion.pop("probes", None)
 
 
 @dataclass(frozen=True)
@@ -333,6 +366,10 @@ class QuestionBundle:
                 if data.get(key):
                     data[key] = self.files[data[key]]
             data["wrong_solutions"] = [self.files[name] for name in m.coding.wrong_solutions]
+            if data["follow_up"] is None:
+                del data["follow_up"]
+            else:
+                _drop_empty_probes(data["follow_up"]["criteria"])
             return data
         if m.choice is not None:
             return m.choice.model_dump(mode="json")
@@ -340,6 +377,7 @@ class QuestionBundle:
             return m.numeric.model_dump(mode="json")
         assert m.rubric is not None
         data = m.rubric.model_dump(mode="json")
+        _drop_empty_probes(data["criteria"])
         data["strong_answer"] = self.files[m.rubric.strong_answer]
         data["anchors"] = [{"answer": self.files[a.answer], "levels": a.levels} for a in m.rubric.anchors]
         if not data["anchors"]:

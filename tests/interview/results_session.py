@@ -16,7 +16,7 @@ BANK = Path(__file__).resolve().parents[2] / "questions" / "bank"
 # The real bank's leakage question: six options, four correct (a, b, d, f), and an
 # explanation that cites each option as "- (a) …".
 LEAKAGE = "cross-validation-data-leakage"
-LEAKAGE_CORRECT = {"a", "b", "d", "f"}
+LEAKAGE_CORRECT = {"a", "d", "f"}  # the keyed options of ml_fundamentals/cross-validation-data-leakage
 # Passes the visible example and the empty-input test, fails the duplicates one: 2 of 3.
 HALF_RIGHT = "def count_pairs(nums, target):\n    return 2 if nums else 0\n"
 TEXT = "Keys are spread with consistent hashing over the nodes. When memory is full we drop the least recently used keys (LRU)."

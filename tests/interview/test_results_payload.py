@@ -43,7 +43,7 @@ def test_the_results_explain_each_answer_and_score_and_say_when_grading_is_done(
     coding, choice = position_of(session, "coding"), position_of(session, "multiple_choice")
     numeric, written = position_of(session, "numeric"), position_of(session, "free_text")
     seen = seen_options(session, choice)
-    picks = [o["id"] for o in seen if o["id"] in LEAKAGE_CORRECT][:3]  # 3 of the 4 correct, none wrong
+    picks = [o["id"] for o in seen if o["id"] in LEAKAGE_CORRECT][:2]  # 2 of the 3 correct, none wrong
     for position, payload in (
         (coding, {"source": HALF_RIGHT}),
         (choice, {"selected": picks}),
@@ -63,19 +63,19 @@ def test_the_results_explain_each_answer_and_score_and_say_when_grading_is_done(
 
     # Multiple choice: labels A, B, C… in the order seen; picks beside the key; partial credit.
     mc = by_position[choice]
-    assert mc["score"] == 75.0 and mc["kind_label"] == "Multiple choice"
+    assert mc["score"] == pytest.approx(66.67) and mc["kind_label"] == "Multiple choice"
     assert [o["label"] for o in mc["choice"]["options"]] == list("ABCDEF")
     assert [o["html"] for o in mc["choice"]["options"]] == [o["html"] for o in seen]
     label_of = {o["id"]: label for o, label in zip(seen, "ABCDEF", strict=True)}
     assert mc["choice"]["picked_labels"] == sorted(label_of[i] for i in picks)
     assert mc["choice"]["correct_labels"] == sorted(label_of[i] for i in LEAKAGE_CORRECT)
     assert all(set(o) == {"label", "html", "picked", "correct", "explanation_html"} for o in mc["choice"]["options"])
-    assert mc["score_explanation"].startswith("3 of 4 correct picks, none wrong → 75/100")
+    assert mc["score_explanation"].startswith("2 of 3 correct picks, none wrong → 66.67/100")
     assert "each wrong pick takes one share away" in mc["choice"]["rule"]
     # Each option carries its own part of the explanation, citing it by its label.
     right_way = mc["choice"]["options"]["ABCDEF".index(label_of["c"])]
     assert right_way["explanation_html"] == f"<p>({label_of['c']}) is the correct way to do it.</p>\n"
-    assert "must be fitted on the training part" in mc["choice"]["explanation_html"]
+    assert "must be fitted on the\ntraining part of each fold" in mc["choice"]["explanation_html"]
     assert "- (a)" not in str(mc["choice"]) and not re.search(r"\([a-f]\)", str(mc["choice"]))
 
     num = by_position[numeric]

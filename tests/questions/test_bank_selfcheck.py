@@ -41,7 +41,16 @@ def test_the_bank_covers_the_three_tracks_at_the_promised_depth():
     assert ml_kinds[Kind.CODING] >= 4
 
 
-@pytest.mark.parametrize("slug", sorted(s for s, b in BUNDLES.items() if b.manifest.track == Track.PYTHON_DSA))
+# Questions on the language itself and on pandas (generators, asyncio, the GIL, groupby)
+# are about semantics, not complexity: no naive solution to time out, maybe no code at all.
+LANGUAGE_TOPICS = {"python-language", "pandas"}
+
+
+def _is_dsa_problem(bundle) -> bool:
+    return bundle.manifest.track == Track.PYTHON_DSA and not LANGUAGE_TOPICS & set(bundle.manifest.topics)
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, b in BUNDLES.items() if _is_dsa_problem(b)))
 def test_dsa_problems_have_eight_tests_hidden_edge_cases_and_a_large_input(slug):
     coding = BUNDLES[slug].manifest.coding
     assert coding is not None
@@ -56,3 +65,20 @@ def test_design_questions_have_a_four_to_six_criterion_rubric(slug):
     rubric = BUNDLES[slug].manifest.rubric
     assert rubric is not None
     assert 4 <= len(rubric.criteria) <= 6
+
+
+@pytest.mark.parametrize(
+    "slug", sorted(s for s, b in BUNDLES.items() if b.manifest.kind == Kind.FREE_TEXT), ids=lambda slug: slug
+)
+def test_every_rubric_criterion_carries_probes_for_the_interviewer(slug):
+    # The interviewer's offline follow-ups are these probes, aimed at the weakest criteria.
+    rubric = BUNDLES[slug].manifest.rubric
+    missing = [c.id for c in rubric.criteria if not 1 <= len(c.probes) <= 3]
+    assert not missing, f"criteria without 1 to 3 probes: {missing}"
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, b in BUNDLES.items() if b.manifest.kind == Kind.CODING), ids=lambda slug: slug)
+def test_every_coding_question_has_a_graded_follow_up(slug):
+    follow_up = BUNDLES[slug].manifest.coding.follow_up
+    assert follow_up is not None, "no follow_up: the interviewer has nothing to ask after an accepted submission"
+    assert follow_up.criteria and follow_up.reference.strip()

@@ -135,6 +135,18 @@ def test_an_edit_makes_a_new_version_and_keeps_the_old_one(db, bank_copy):
             "rubric.criteria[0].levels: levels must describe exactly 0, 1, 2, 3 and 4; missing [4]; unknown [5]",
         ),
         (
+            "system_design/design-cache/question.yaml",
+            "      key_points: [consistent hashing, virtual nodes]",
+            "      key_points: [consistent hashing, virtual nodes]\n      probes: [a, b, c, d]",
+            "rubric.criteria[0].probes: List should have at most 3 items",
+        ),
+        (
+            "python_dsa/sum-pairs/question.yaml",
+            "entrypoint: count_pairs",
+            "entrypoint: count_pairs\n  follow_up: {question: 'What is the time complexity?', reference: 'O(n) with one hash map pass.'}",
+            "coding.follow_up.criteria: Field required",
+        ),
+        (
             "python_dsa/sum-pairs/question.yaml",
             "entrypoint: count_pairs",
             "entrypoint: count_all_pairs",

@@ -28,7 +28,7 @@ def _finished_practice(alice, template) -> tuple[InterviewSession, dict[str, Ses
     session = services.practice_start(candidate=alice, template=template)
     by_kind = {q.question_version.question.kind: q for q in session.questions.select_related("question_version__question")}
     order = by_kind["multiple_choice"].option_order
-    right = [i for i in order if i in LEAKAGE_CORRECT][:3]
+    right = [i for i in order if i in LEAKAGE_CORRECT][:2]
     wrong = [i for i in order if i not in LEAKAGE_CORRECT][:1]
     for kind, payload in (
         ("coding", {"source": HALF_RIGHT}),
@@ -100,7 +100,7 @@ def test_the_results_page_teaches_and_updates_itself(sized_page, screen, alice, 
         # The explanation's part about this option sits under it, citing it by its label.
         assert option.locator(".choice-why").inner_text().startswith(f"({label}) ")
     card = choice.inner_text()
-    assert "3 of 4 correct picks, 1 wrong → 50/100" in card
+    assert "2 of 3 correct picks, 1 wrong → 33.33/100" in card
     assert "each wrong pick takes one share away" in card
     assert "- (a)" not in card and not re.search(r"\([a-f]\)", card)
     assert choice.locator(".explanation p").first.inner_text().startswith("Anything fitted on data")
