@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -136,6 +137,10 @@ class WebhookEndpoint(models.Model):
     # Kept in clear, unlike invite tokens: every delivery is signed with it (HMAC needs
     # the key itself). The API shows it only at creation and on rotation.
     secret = models.CharField(max_length=100)
+    # After a rotation with a grace period the replaced secret also signs every delivery
+    # until ``previous_secret_expires_at``, so that receivers can switch without a gap.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     events = models.JSONField(default=list, help_text="The event types sent to this URL.")
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -146,6 +151,21 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.organization_id})"
+
+    def signing_secrets(self, *, now: datetime | None = None) -> list[str]:
+        """The secrets that sign a delivery now: the current one first, then the replaced
+        one while its grace period lasts."""
+        now = now or timezone.now()
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+    @property
+    def grace_ends_at(self) -> datetime | None:
+        """When the replaced secret stops signing, if it still does."""
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > timezone.now():
+            return self.previous_secret_expires_at
+        return None
 
 
 class WebhookDelivery(models.Model):

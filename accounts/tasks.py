@@ -66,9 +66,11 @@ def webhook_delivery_send(delivery_id: int) -> str | None:
 
 @shared_task
 def webhook_deliveries_send_due() -> int:
-    """Queues every pending webhook delivery whose next attempt is due."""
-    from accounts.webhook_services import webhook_deliveries_due
+    """Queues every pending webhook delivery whose next attempt is due, and erases the
+    replaced webhook secrets whose grace period ended (they no longer sign anything)."""
+    from accounts.webhook_services import webhook_deliveries_due, webhook_expired_secrets_clear
 
+    webhook_expired_secrets_clear()
     due = webhook_deliveries_due()
     for delivery_id in due:
         webhook_delivery_send.delay(delivery_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import services
 from accounts.forms import InviteAcceptForm, SignUpForm
-from accounts.models import RecruiterInvite, invite_token_hash
+from accounts.models import RecruiterInvite, User, invite_token_hash
 from config.errors import ApplicationError
 
 
@@ -90,6 +91,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """A recruiter's invitation. A new address chooses a password here; an existing
+    candidate's account (of no organization) signs in first and then joins with a button;
+    an account of an organization cannot accept (the invite could not be sent to it, but
+    the account may have joined one since)."""
     invite = RecruiterInvite.objects.select_related("organization").filter(token_hash=invite_token_hash(token)).first()
     if invite is None:
         return render(request, "registration/invite_invalid.html", {"reason": "This invitation link is not valid."}, status=404)
@@ -100,6 +105,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             {"reason": INVITE_UNAVAILABLE.get(invite.status, "This invitation can no longer be used.")},
             status=410,
         )
+    account = User.objects.filter(email__iexact=invite.email, is_active=True).first()
+    if account is not None:
+        return _invite_join(request, token, invite, account)
     form = InviteAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,3 +120,29 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "registration/invite_accept.html", {"form": form, "invite": invite})
+
+
+def _invite_join(request: HttpRequest, token: str, invite: RecruiterInvite, account: User) -> HttpResponse:
+    """The invitation of an address that already has an account."""
+    context: dict[str, object] = {"invite": invite, "account": account}
+    signed_in = request.user if request.user.is_authenticated else None
+    if signed_in is None:
+        context["state"] = "sign_in"
+        context["sign_in_query"] = account_link_query(next_url=request.path, email=invite.email)
+        return render(request, "accounts/team_invite_join.html", context)
+    if signed_in.id != account.id:
+        context["state"] = "other_account"
+        return render(request, "accounts/team_invite_join.html", context, status=403)
+    if account.organization_id is not None:
+        context["state"] = "in_organization"
+        return render(request, "accounts/team_invite_join.html", context, status=409)
+    context["state"] = "join"
+    if request.method == "POST":
+        try:
+            services.recruiter_invite_join(token=token, user=account)
+        except ApplicationError as exc:
+            context["error"] = _sentence(exc.message)
+            return render(request, "accounts/team_invite_join.html", context, status=exc.status_code)
+        messages.success(request, f"You joined {invite.organization.name} as {invite.get_role_display().lower()}.")
+        return redirect("home")
+    return render(request, "accounts/team_invite_join.html", context)

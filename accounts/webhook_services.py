@@ -24,10 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization, User, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from accounts.webhook_selectors import _require_recruiter
+from accounts.webhook_selectors import require_webhook_admin
 from accounts.webhook_transport import (
     USER_AGENT,
     AttemptOutcome,
@@ -39,7 +40,7 @@ from accounts.webhook_transport import (
     webhook_post,
 )
 from config.celery import enqueue_on_commit
-from config.errors import ApplicationError, ConflictError
+from config.errors import ApplicationError, ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ def _new_secret() -> str:
 
 
 def webhook_endpoint_create(*, user: User, url: str, events: list[str]) -> WebhookEndpoint:
-    """A new endpoint of the user's organization, with a fresh secret (shown once)."""
-    _require_recruiter(user)
+    """A new endpoint of the user's organization (an org admin), with a fresh secret (shown once)."""
+    require_webhook_admin(user)
     unknown = sorted(set(events) - set(WebhookEvent.values))
     if not events or unknown:
         raise ApplicationError(
@@ -87,15 +88,48 @@ def webhook_endpoint_create(*, user: User, url: str, events: list[str]) -> Webho
     return endpoint
 
 
-def webhook_endpoint_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret; the old one stops working at once, retries included."""
-    endpoint.secret = _new_secret()
-    endpoint.save(update_fields=["secret"])
+MAX_GRACE_HOURS = 72
+
+
+def _endpoint_of(user: User, endpoint: WebhookEndpoint) -> None:
+    require_webhook_admin(user)
+    if endpoint.organization_id != user.organization_id:
+        raise NotFoundError("no such webhook endpoint")
+
+
+def webhook_endpoint_secret_rotate(*, user: User, endpoint: WebhookEndpoint, grace_hours: int = 0) -> WebhookEndpoint:
+    """A new secret (an org admin's change). For ``grace_hours`` the old one keeps signing
+    every delivery beside the new one, retries included, so receivers can switch without
+    rejecting events; ``grace_hours=0``, the default (a leaked secret), drops it at once.
+    The page offers ``WEBHOOK_SECRET_GRACE_HOURS`` as its form's default; the API does not.
+
+    Rotating again during a grace period replaces the secret in grace: only the one
+    being replaced now is kept, never older ones.
+    """
+    _endpoint_of(user, endpoint)
+    if not 0 <= grace_hours <= MAX_GRACE_HOURS:
+        raise ApplicationError(
+            f"the grace period is from 0 to {MAX_GRACE_HOURS} hours",
+            code="invalid",
+            fields={"grace_hours": [f"from 0 to {MAX_GRACE_HOURS}"]},
+        )
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(id=endpoint.id)
+        if grace_hours:
+            endpoint.previous_secret = endpoint.secret
+            endpoint.previous_secret_expires_at = timezone.now() + timedelta(hours=grace_hours)
+        else:
+            endpoint.previous_secret = ""
+            endpoint.previous_secret_expires_at = None
+        endpoint.secret = _new_secret()
+        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
     return endpoint
 
 
-def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
-    """Deletes the endpoint and its delivery log; pending deliveries are never sent."""
+def webhook_endpoint_delete(*, user: User, endpoint: WebhookEndpoint) -> None:
+    """Deletes the endpoint and its delivery log (an org admin's change); pending
+    deliveries are never sent."""
+    _endpoint_of(user, endpoint)
     endpoint.delete()
 
 
@@ -173,6 +207,8 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str | None:
         delivery.save(update_fields=["attempts", "next_attempt_at"])
     attempt = delivery.attempts
     endpoint = delivery.endpoint
+    if endpoint.previous_secret and not endpoint.grace_ends_at:
+        _expired_secrets_clear(endpoint_ids=[endpoint.id])
 
     # Slow network I/O outside any transaction: no row stays locked while we wait.
     body = payload_body(delivery.payload)
@@ -181,7 +217,9 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str | None:
         "User-Agent": USER_AGENT,
         "Mockloop-Event": delivery.event,
         "Mockloop-Delivery": str(delivery.event_id),
-        "Mockloop-Signature": signature_header(secret=endpoint.secret, body=body, timestamp=int(time.time())),
+        "Mockloop-Signature": signature_header(
+            secret=endpoint.secret, body=body, timestamp=int(time.time()), extra_secrets=endpoint.signing_secrets()[1:]
+        ),
     }
     outcome = webhook_post(
         url=endpoint.url,
@@ -235,8 +273,28 @@ def webhook_deliveries_due(*, now: datetime | None = None, limit: int = 500) -> 
     return list(due.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
 
 
-def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Puts a failed delivery back in the queue with a fresh set of attempts; same event id."""
+def _expired_secrets_clear(*, endpoint_ids: list[int] | None = None, now: datetime | None = None) -> int:
+    # An expired replaced secret never signs (WebhookEndpoint.signing_secrets) and is not
+    # kept either: whoever leaked it gets nothing from a database copy made later.
+    expired = WebhookEndpoint.objects.exclude(previous_secret="").filter(
+        Q(previous_secret_expires_at__isnull=True) | Q(previous_secret_expires_at__lte=now or timezone.now())
+    )
+    if endpoint_ids is not None:
+        expired = expired.filter(id__in=endpoint_ids)
+    return expired.update(previous_secret="", previous_secret_expires_at=None)
+
+
+def webhook_expired_secrets_clear(*, now: datetime | None = None) -> int:
+    """Erases every replaced secret whose grace period ended (run by the periodic sweep)."""
+    return _expired_secrets_clear(now=now)
+
+
+def webhook_delivery_redeliver(*, user: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Puts a failed delivery back in the queue with a fresh set of attempts; same event id
+    (an org admin's change)."""
+    require_webhook_admin(user)
+    if not WebhookEndpoint.objects.filter(id=delivery.endpoint_id, organization_id=user.organization_id).exists():
+        raise NotFoundError("no such webhook delivery")
     changed = WebhookDelivery.objects.filter(id=delivery.id, status=WebhookDelivery.Status.FAILED).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )

@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import random
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +23,8 @@ from urllib.parse import urlsplit
 import requests
 import requests.adapters
 import urllib3.exceptions
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "mockloop-webhooks/1"
 RETRY_BASE_SECONDS = 30
@@ -31,10 +35,15 @@ RETRY_CAP_SECONDS = 4 * 3600
 # -- signing, body, backoff --------------------------------------------------------------
 
 
-def signature_header(*, secret: str, body: bytes, timestamp: int) -> str:
-    """``t=<unix ts>,v1=<hex HMAC-SHA256 of "<ts>.<raw body>">``, as receivers verify it."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def signature_header(*, secret: str, body: bytes, timestamp: int, extra_secrets: Sequence[str] = ()) -> str:
+    """``t=<unix ts>,v1=<hex HMAC-SHA256 of "<ts>.<raw body>">``, as receivers verify it.
+
+    With ``extra_secrets`` (the replaced secret during a rotation's grace period) the
+    header carries one more ``v1=`` per secret, the current secret's first: a receiver
+    accepts the request if any of them matches the secret it holds (docs/api.md)."""
+    signed = f"{timestamp}.".encode() + body
+    digests = [hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in (secret, *extra_secrets)]
+    return ",".join([f"t={timestamp}", *(f"v1={digest}" for digest in digests)])
 
 
 def payload_body(payload: dict[str, Any]) -> bytes:
@@ -88,10 +97,10 @@ def url_addresses_check(url: str, *, allow_private: bool) -> list[str]:
     if not allow_private:
         private = [a for a in addresses if not _address_is_public(a)]
         if private:
-            raise WebhookUrlRejected(
-                f"the host {parts.hostname} resolves to a private, loopback or link-local address ({private[0]})",
-                code="webhook_url_not_allowed",
-            )
+            # The answer never names the address: it would map our internal network for
+            # whoever tries names like "redis" or "db". Operators find it in the log.
+            log.warning("webhook URL refused: %s resolves to non-public %s", parts.hostname, ", ".join(private))
+            raise WebhookUrlRejected("this URL points to a private or reserved address", code="webhook_url_not_allowed")
     # IPv4 first: it is what most receivers listen on.
     return sorted(addresses, key=lambda a: ":" in a)
 

@@ -27,6 +27,17 @@ MARKERS = ("circle", "square", "triangle", "diamond", "circle-open", "square-ope
 TEXT, GRID, AXIS = "#4a5568", "#e2e8f0", "#4a5568"
 
 
+# A chart's title is one bold line at the top; whatever is drawn below it (bars, their
+# value labels, legends) starts at PLOT_TOP or lower, so nothing runs into the title.
+TITLE_BASELINE = 16
+PLOT_TOP = 30
+
+
+def chart_title(text: str) -> str:
+    """The title line of a chart (escaped), drawn above ``PLOT_TOP``."""
+    return f'<text x="0" y="{TITLE_BASELINE}" style="font-weight:bold;font-size:13px" fill="#1a202c">{escape(text)}</text>'
+
+
 def score_color(score: float) -> str:
     return GOOD if score >= 70 else FAIR if score >= 50 else POOR
 
@@ -105,7 +116,7 @@ def line_chart_svg(
     top = 32 + legend_height + 6
     height = max(height, top + 120 + bottom)
     plot_w, plot_h = width - left - right, height - top - bottom
-    body = [f'<text x="0" y="16" style="font-weight:bold;font-size:13px" fill="#1a202c">{escape(title)}</text>', *legend]
+    body = [chart_title(title), *legend]
     for tick in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - tick / 100)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>')

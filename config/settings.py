@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
 ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)
+# A candidate's invitation email is sent again at most once a cooldown (and five times in
+# all); one organization creates at most so many invitations a day (bulk ones included).
+ASSESSMENT_INVITE_RESEND_COOLDOWN_SECONDS = env_int("ASSESSMENT_INVITE_RESEND_COOLDOWN_SECONDS", 60)
+ASSESSMENT_INVITES_PER_ORG_PER_DAY = env_int("ASSESSMENT_INVITES_PER_ORG_PER_DAY", 1000)
 
 # Webhooks to organizations' endpoints. A short timeout, so a slow receiver never holds
 # a worker for long; after WEBHOOK_MAX_ATTEMPTS failed attempts a delivery is failed.
@@ -208,6 +212,9 @@ ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5.0)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+# After a secret rotation the old secret keeps signing deliveries (beside the new one)
+# for this long, so receivers can switch without dropping events (docs/api.md, Webhooks).
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
 
 # The LLM rubric grader: any OpenAI-compatible endpoint. With neither a key nor a
 # base URL, written answers get the local (offline, provisional) grader.

@@ -58,8 +58,21 @@ api_patterns = [
     path("submissions/", grading_apis.SubmissionCreateApi.as_view(), name="submission-create"),
     path("submissions/<id:submission_id>/", grading_apis.SubmissionDetailApi.as_view(), name="submission-detail"),
     path("templates/", interview_apis.TemplateListCreateApi.as_view(), name="templates"),
+    path("templates/<id:template_id>/", interview_apis.TemplateDetailApi.as_view(), name="template"),
+    path("templates/<id:template_id>/duplicate/", interview_apis.TemplateDuplicateApi.as_view(), name="template-duplicate"),
     path("templates/<id:template_id>/start/", interview_apis.PracticeStartApi.as_view(), name="practice-start"),
     path("assessments/invites/", interview_apis.AssessmentInviteCreateApi.as_view(), name="assessment-invites"),
+    path("assessments/invites/bulk/", interview_apis.AssessmentInviteBulkCreateApi.as_view(), name="assessment-invites-bulk"),
+    path(
+        "assessments/invites/<id:invite_id>/resend/",
+        interview_apis.AssessmentInviteResendApi.as_view(),
+        name="assessment-invite-resend",
+    ),
+    path(
+        "assessments/invites/<id:invite_id>/revoke/",
+        interview_apis.AssessmentInviteRevokeApi.as_view(),
+        name="assessment-invite-revoke",
+    ),
     path("assessments/start/", interview_apis.AssessmentStartApi.as_view(), name="assessment-start"),
     path("sessions/<id:session_id>/", interview_apis.SessionDetailApi.as_view(), name="session"),
     path("sessions/<id:session_id>/answers/<id:position>/", interview_apis.AnswerSaveApi.as_view(), name="answer-save"),
@@ -92,13 +105,20 @@ urlpatterns = [
     path("questions/<id:question_id>/practise/", progress_views.question_practice_start, name="question-practice-start"),
     path("progress/", progress_views.progress_page, name="progress"),
     path("practice/", interview_views.practice, name="practice"),
-    path("templates/new/", interview_views.template_new, name="template-new"),
+    # Templates: list, new, edit, duplicate, archive, preview (interview/template_urls.py).
+    path("templates/", include("interview.template_urls")),
     path("practice/<id:template_id>/start/", interview_views.practice_start, name="practice-start"),
     path("sessions/<id:session_id>/", interview_views.session_page, name="session"),
     path("sessions/<id:session_id>/results/", interview_views.session_results, name="session-results"),
     path("assess/<str:token>/", interview_views.assessment_landing, name="assess"),
     path("dashboard/", dashboard_page, name="dashboard"),
     path("dashboard/compare/", dashboard_compare_page, name="dashboard-compare"),
+    # Candidate invitations and exports (review/dashboard_urls.py).
+    path("dashboard/", include("review.dashboard_urls")),
+    # Flagged and pending answers (review/review_queue_urls.py).
+    path("reviews/", include("review.review_queue_urls")),
+    # Settings, team and webhooks of the signed-in recruiter's organization (review/organization_urls.py).
+    path("organization/", include("review.organization_urls")),
     path("reports/<id:session_id>/", report_views.report_page, name="report"),
     path("reports/<id:session_id>/pdf/", report_views.report_pdf, name="report-pdf"),
     path("reports/<id:session_id>/grades/<id:grade_id>/override/", report_views.report_override, name="report-override"),

@@ -12,14 +12,23 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from config.api import MAX_ID
-from config.errors import ConflictError, ForbiddenError, NotFoundError
+from config.api import MAX_ID, Pagination, reject_unknown_params
+from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from config.schema import error_response
 from grading.apis import SubmissionOutput
-from interview import selectors, services
-from interview.models import Answer, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
+from interview import invite_selectors, selectors, services
+from interview.models import Answer, AssessmentInvite, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
 from interview.presenters import display_names, points, question_review, session_score_explained, written_coaching
+from interview.services import invites
+from interview.services.templates import (
+    MAX_SECTIONS,
+    template_archive,
+    template_duplicate,
+    template_sections_data,
+    template_unarchive,
+    template_update,
+)
 from questions.bank_format import Difficulty, Kind, Track
 from questions.markdown import render_markdown
 from questions.presenters import candidate_content
@@ -66,7 +75,7 @@ class TemplateListCreateApi(APIView):
         total_minutes = serializers.IntegerField(min_value=1, max_value=480)
         shuffle_questions = serializers.BooleanField(required=False, default=False)
         # A bad section is named by its index: {"sections": {"0": {"title": ["This field is required."]}}}.
-        sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=10)
+        sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=MAX_SECTIONS)
 
     @extend_schema(responses=TemplateOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -79,6 +88,80 @@ class TemplateListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         template = services.template_create(user=request.user, **data.validated_data)
         return Response(TemplateOutput(template).data, status=status.HTTP_201_CREATED)
+
+
+class TemplateDetailOutput(TemplateOutput):
+    """A template with its sections in full, in the shape PATCH takes them."""
+
+    is_active = serializers.BooleanField()
+    shuffle_questions = serializers.BooleanField()
+
+    def get_sections(self, template: InterviewTemplate) -> list[dict[str, Any]]:
+        return template_sections_data(template)
+
+
+def _template_for(request: Request, template_id: int) -> InterviewTemplate:
+    """A template the user may read: their organization's (active or archived), or an
+    active public one. Anything else, another organization's included, is not found."""
+    visible = selectors.templates_visible_to(request.user)
+    if request.user.is_recruiter:
+        visible = visible | InterviewTemplate.objects.filter(organization_id=request.user.organization_id)
+    template = visible.filter(id=template_id).first()
+    if template is None:
+        raise NotFoundError("no such template")
+    return template
+
+
+class TemplateDetailApi(APIView):
+    """One template. Recruiters change their organization's own (PATCH: any field;
+    ``sections``, if given, replaces them all); sessions already started keep theirs."""
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        total_minutes = serializers.IntegerField(min_value=1, max_value=480, required=False)
+        shuffle_questions = serializers.BooleanField(required=False)
+        sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=MAX_SECTIONS, required=False)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(responses={200: TemplateDetailOutput, 404: error_response("`not_found`: no such template.")})
+    def get(self, request: Request, template_id: int) -> Response:
+        return Response(TemplateDetailOutput(_template_for(request, template_id)).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TemplateDetailOutput, 404: error_response("`not_found`: not one of your organization's templates.")},
+    )
+    def patch(self, request: Request, template_id: int) -> Response:
+        template = _template_for(request, template_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        active = changes.pop("is_active", None)
+        if changes:
+            fields = {
+                "title": template.title,
+                "description": template.description,
+                "total_minutes": template.total_minutes,
+                "shuffle_questions": template.shuffle_questions,
+                "sections": template_sections_data(template),
+                **changes,
+            }
+            template = template_update(user=request.user, template=template, **fields)
+        if active is not None:
+            change = template_unarchive if active else template_archive
+            template = change(user=request.user, template=template)
+        return Response(TemplateDetailOutput(template).data)
+
+
+class TemplateDuplicateApi(APIView):
+    """Copies a template ("Title (copy)") for the recruiter's organization: one of its
+    own, or a public one."""
+
+    @extend_schema(request=None, responses={201: TemplateDetailOutput, 404: error_response("`not_found`: no such template.")})
+    def post(self, request: Request, template_id: int) -> Response:
+        copy = template_duplicate(user=request.user, template=_template_for(request, template_id))
+        return Response(TemplateDetailOutput(copy).data, status=status.HTTP_201_CREATED)
 
 
 SESSION_CLOSED = error_response("`session_closed`: the interview is finished, or its (or the section's) time is up.")
@@ -176,8 +259,41 @@ class PracticeStartApi(APIView):
         return Response(session_payload(session), status=status.HTTP_201_CREATED)
 
 
+class AssessmentInviteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    candidate_name = serializers.CharField()
+    template = serializers.CharField(source="template.title")
+    template_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AssessmentInvite.STATUSES)
+    invited_by = serializers.EmailField(source="invited_by.email", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    send_count = serializers.IntegerField()
+    last_sent_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    session = serializers.SerializerMethodField(help_text="The interview the invite started, once used.")
+
+    def get_session(self, invite: AssessmentInvite) -> int | None:
+        session = getattr(invite, "session", None)
+        return session.id if session is not None else None
+
+
+class AssessmentInviteListFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AssessmentInvite.STATUSES, required=False)
+    template = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="A template id.")
+
+
+def _require_inviter(request: Request) -> None:
+    if not request.user.is_recruiter:
+        raise ForbiddenError("only recruiters invite candidates")
+
+
 class AssessmentInviteCreateApi(APIView):
-    """Recruiters invite a candidate (by email) to take a template as an assessment."""
+    """Recruiters invite a candidate (by email) to take a template as an assessment, and
+    list their organization's invitations."""
+
+    pagination_class = Pagination
 
     class InputSerializer(serializers.Serializer):
         template = serializers.IntegerField(min_value=1, max_value=MAX_ID)
@@ -192,7 +308,13 @@ class AssessmentInviteCreateApi(APIView):
         expires_at = serializers.DateTimeField()
 
     @extend_schema(
-        request=InputSerializer, responses={201: OutputSerializer, 404: error_response("`not_found`: no such template.")}
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: error_response("`invalid`: the email address (at most 254 characters) or the name cannot be used."),
+            404: error_response("`not_found`: no such template."),
+            429: error_response("`invite_daily_limit`: the organization's invitations for today are used up."),
+        },
     )
     def post(self, request: Request) -> Response:
         if not request.user.is_recruiter:
@@ -210,6 +332,118 @@ class AssessmentInviteCreateApi(APIView):
         )
         return Response(self.OutputSerializer(invite).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        parameters=[AssessmentInviteListFilter],
+        responses={200: AssessmentInviteOutput(many=True), 403: error_response("`permission_denied`: not a recruiter.")},
+    )
+    def get(self, request: Request) -> Response:
+        _require_inviter(request)
+        reject_unknown_params(request, AssessmentInviteListFilter().fields)
+        filters = AssessmentInviteListFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        found = invite_selectors.invites_for(
+            request.user, state=filters.validated_data.get("status"), template=filters.validated_data.get("template")
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(found, request, view=self)
+        return paginator.get_paginated_response(AssessmentInviteOutput(page, many=True).data)
+
+
+class AssessmentInviteBulkCreateApi(APIView):
+    """Invites many candidates to one template: all of them, or none if any is wrong."""
+
+    class CandidateInput(serializers.Serializer):
+        email = serializers.CharField(max_length=254)
+        name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+
+    class InputSerializer(serializers.Serializer):
+        template = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        candidates = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=invites.BULK_MAX_ROWS)
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssessmentInviteBulkInput",
+            {
+                "template": serializers.IntegerField(),
+                "candidates": serializers.ListField(
+                    child=inline_serializer(
+                        "AssessmentInviteBulkCandidate",
+                        {"email": serializers.EmailField(), "name": serializers.CharField(required=False)},
+                    )
+                ),
+            },
+        ),
+        responses={
+            201: AssessmentInviteOutput(many=True),
+            400: error_response(
+                "`invalid`: `fields.candidates` lists every bad or repeated line (1 = the first); nobody was invited."
+            ),
+            404: error_response("`not_found`: no such template."),
+            429: error_response("`invite_daily_limit`: more than the organization's invitations left today; nobody was invited."),
+            503: error_response("`queue_unavailable`: the emails could not be queued; nobody was invited."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        _require_inviter(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = selectors.templates_visible_to(request.user).filter(id=data.validated_data["template"]).first()
+        if template is None:
+            raise NotFoundError("no such template")
+        pairs = []
+        for item in data.validated_data["candidates"]:
+            candidate = self.CandidateInput(data=item)
+            candidate.is_valid(raise_exception=True)
+            pairs.append((candidate.validated_data["email"], candidate.validated_data["name"]))
+        candidates, errors = invites.invite_candidates_check(pairs)
+        if errors:
+            raise ApplicationError(
+                f"{len(errors)} line{'s' if len(errors) != 1 else ''} cannot be invited, so nobody was",
+                code="invalid",
+                fields={"candidates": [str(error) for error in errors]},
+            )
+        made = invites.assessment_invites_bulk_create(invited_by=request.user, template=template, candidates=candidates)
+        return Response(AssessmentInviteOutput(made, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentInviteResendApi(APIView):
+    """Emails a pending or expired invitation again with a new link (the old one stops working)."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: AssessmentInviteOutput,
+            404: error_response("`not_found`: no such invitation in your organization."),
+            409: error_response(
+                "`invite_not_resendable`: the invitation was used or revoked; "
+                "`invite_send_limit`: it was sent the most times it may be."
+            ),
+            429: error_response("`invite_resend_too_soon`: it was sent less than a minute ago (the cooldown)."),
+            503: error_response("`queue_unavailable`: not sent; the old link still works."),
+        },
+    )
+    def post(self, request: Request, invite_id: int) -> Response:
+        _require_inviter(request)
+        invite, _ = invites.assessment_invite_resend(by=request.user, invite_id=invite_id)
+        return Response(AssessmentInviteOutput(invite).data)
+
+
+class AssessmentInviteRevokeApi(APIView):
+    """Revokes a pending invitation: its link stops working."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: AssessmentInviteOutput,
+            404: error_response("`not_found`: no such invitation in your organization."),
+            409: error_response("`invite_not_pending`: the invitation was used, expired or revoked already."),
+        },
+    )
+    def post(self, request: Request, invite_id: int) -> Response:
+        _require_inviter(request)
+        invite = invites.assessment_invite_revoke(by=request.user, invite_id=invite_id)
+        return Response(AssessmentInviteOutput(invite).data)
+
 
 class AssessmentStartApi(APIView):
     """The invited candidate starts the assessment with the emailed token: once."""
@@ -222,7 +456,7 @@ class AssessmentStartApi(APIView):
         responses={
             201: SessionOutput,
             404: error_response("`invite_invalid`: no assessment link has this token."),
-            410: error_response("`invite_used`, `invite_expired`: the link was used or expired."),
+            410: error_response("`invite_used`, `invite_expired`, `invite_revoked`: the link was used, expired or revoked."),
         },
     )
     def post(self, request: Request) -> Response:

@@ -80,6 +80,13 @@ class AssessmentInvite(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The token lives only in the email: each send makes a new one (see assessment_invite_resend).
+    send_count = models.PositiveIntegerField(default=1)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    STATUSES = ("pending", "used", "expired", "revoked")
 
     class Meta:
         ordering = ["-created_at"]
@@ -91,6 +98,8 @@ class AssessmentInvite(models.Model):
     def status(self) -> str:
         if self.used_at:
             return "used"
+        if self.revoked_at:
+            return "revoked"
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from accounts.models import invite_token_hash
 from grading.llm import LlmUnavailable
 from grading.llm_budget import BudgetExhausted
 from interview import selectors, services
@@ -23,7 +24,8 @@ def sessions_finalize_expired() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def assessment_invite_email_send(invite_id: int, token: str) -> bool:
     invite = AssessmentInvite.objects.select_related("organization", "template").filter(id=invite_id).first()
-    if invite is None or invite.status != "pending":
+    # A resend replaces the token: an older message still queued would carry a dead link.
+    if invite is None or invite.status != "pending" or invite.token_hash != invite_token_hash(token):
         return False
     link = f"{settings.SITE_URL}/assess/{token}/"
     send_mail(

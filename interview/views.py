@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from interview import progress_selectors, selectors, services
-from interview.forms import SectionFormSet, TemplateForm
 from interview.models import InterviewSession
 from questions.bank_format import Track
 from questions.names import track_name
@@ -111,7 +110,11 @@ def assessment_landing(request: HttpRequest, token: str) -> HttpResponse:
             session = InterviewSession.objects.filter(invite=invite, candidate=request.user).select_related("template").first()
             if session is not None:
                 session = services.session_expire_if_due(session)
-        reason = {"used": "This assessment link was already used.", "expired": "This assessment link has expired."}
+        reason = {
+            "used": "This assessment link was already used.",
+            "expired": "This assessment link has expired.",
+            "revoked": "This assessment link was withdrawn by the organization that sent it.",
+        }
         return render(
             request,
             "interview/assessment_invalid.html",
@@ -136,30 +139,3 @@ def assessment_landing(request: HttpRequest, token: str) -> HttpResponse:
         "interview/assessment_landing.html",
         {"invite": invite, "token": token, "account_query": account_query, "email_matches": email_matches},
     )
-
-
-@login_required
-def template_new(request: HttpRequest) -> HttpResponse:
-    """Recruiters: a template of random draws from the bank, in a simple form."""
-    if not request.user.is_recruiter:
-        raise Http404("recruiters only")
-    form = TemplateForm(request.POST or None)
-    sections = SectionFormSet(request.POST or None, prefix="sections")
-    if request.method == "POST" and form.is_valid() and sections.is_valid():
-        filled = [s for s in sections.cleaned_data if s.get("draw_count")]
-        if not filled:
-            form.add_error(None, "Add at least one section with a number of questions.")
-        else:
-            try:
-                template = services.template_create(
-                    user=request.user,
-                    **form.cleaned_data,
-                    sections=[{**s, "title": s["title"] or f"Section {i}"} for i, s in enumerate(filled, start=1)],
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, f"Template “{template.title}” created.")
-                return redirect("template-new")
-    templates = selectors.templates_visible_to(request.user).filter(organization=request.user.organization)
-    return render(request, "interview/template_new.html", {"form": form, "sections": sections, "templates": templates})

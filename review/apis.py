@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -18,8 +18,8 @@ from grading.models import AnswerGrade
 from grading.rubric import PROMPT_VERSION, rubric_hash
 from interview import services as interview_services
 from interview.models import InterviewSession
-from review import selectors
-from review.reports import CSV_COLUMNS, cohort_rows, session_report, sessions_for_recruiter
+from review import exports, selectors
+from review.reports import session_report, sessions_for_recruiter
 
 
 class OverrideOutput(serializers.Serializer):
@@ -84,13 +84,9 @@ class ReviewQueueApi(APIView):
     @extend_schema(responses=GradeOutput(many=True))
     def get(self, request: Request) -> Response:
         _require_reviewer(request)
-        grades = AnswerGrade.objects.filter(status=AnswerGrade.Status.NEEDS_REVIEW).select_related(
-            "answer__session_question__session__candidate",
-            "answer__session_question__question_version__question__current_version",
-        )
-        if not request.user.is_staff:
-            grades = grades.filter(Q(answer__session_question__session__organization_id=request.user.organization_id))
-        return Response(GradeOutput(grades.prefetch_related("overrides__by")[:200], many=True).data)
+        # The page at /reviews/ reads the same answers through selectors.review_queue.
+        grades = selectors.grades_needing_review(user=request.user)
+        return Response(GradeOutput(grades[:200], many=True).data)
 
 
 class GradeDetailApi(APIView):
@@ -170,15 +166,9 @@ class SessionReportPdfApi(APIView):
         return report_pdf_response(_finished_report_session(request, session_id))
 
 
-def _csv_safe(value: object) -> object:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 class CohortCsvApi(APIView):
-    """All sessions of one template in the recruiter's organization, as CSV."""
+    """All sessions of one template in the recruiter's organization, as CSV (the dashboard's
+    export columns, review.exports)."""
 
     @extend_schema(
         responses={
@@ -187,20 +177,16 @@ class CohortCsvApi(APIView):
         }
     )
     def get(self, request: Request, template_id: int) -> Response:
-        import csv
-        import io
-
         _require_reviewer(request)
         sessions = sessions_for_recruiter(request.user).filter(template_id=template_id, mode="assessment")
         if not sessions.exists():
             raise ApplicationError(
                 "no assessments of this template in your organization yet", code="empty_cohort", status_code=404
             )
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for row in cohort_rows(sessions):
-            writer.writerow([_csv_safe(value) for value in row])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cohort-template-{template_id}.csv"'
+        table = exports.export_table(sessions.order_by("started_at", "id"))
+        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+        slug = sessions.first().template.slug
+        response["Content-Disposition"] = f'attachment; filename="cohort-{slug}-{timezone.now():%Y-%m-%d}.csv"'
+        response["X-Export-Rows"] = str(len(table.rows))
+        response["X-Export-Truncated"] = "true" if table.truncated else "false"
         return response

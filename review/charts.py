@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 # The primitives (the <svg> document, colours, label shortening) are shared with the
 # candidate's progress chart: config/charts.py.
-from config.charts import HIGHLIGHT, NEUTRAL, svg_document
+from config.charts import HIGHLIGHT, NEUTRAL, PLOT_TOP, chart_title, svg_document
 from config.charts import score_color as _color
 from config.charts import short_label as _short
 from review.cohorts import Cohort
@@ -32,9 +32,9 @@ def _svg(height: int, title: str, body: list[str]) -> SafeString:
 def section_scores_svg(sections: Mapping[str, float | None], title: str = "Section scores") -> SafeString:
     """Horizontal bars, 0 to 100, one per section; ungraded sections say so."""
     plot = WIDTH - LABEL_WIDTH - 50
-    top = 28
+    top = PLOT_TOP
     height = top + max(1, len(sections)) * (BAR_HEIGHT + BAR_GAP) + 22
-    body = [f'<text x="0" y="16" style="font-weight:bold;font-size:13px">{escape(title)}</text>']
+    body = [chart_title(title)]
     for tick in (0, 25, 50, 75, 100):
         x = LABEL_WIDTH + plot * tick / 100
         body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 18}" stroke="#e2e8f0"/>')
@@ -54,8 +54,11 @@ def section_scores_svg(sections: Mapping[str, float | None], title: str = "Secti
 
 
 def cohort_histogram_svg(cohort: Cohort, title: str = "Cohort distribution") -> SafeString:
-    """Ten bins of 0 to 100 with the candidate's bin highlighted and a marker at their score."""
-    height, top, bottom, left = 210, 28, 36, 36
+    """Ten bins of 0 to 100 with the candidate's bin highlighted and a marker at their score.
+
+    The tallest bar's count is drawn just above it, so the plot starts a label's height
+    below ``PLOT_TOP``: the count never runs into the title."""
+    height, top, bottom, left = 226, PLOT_TOP + 16, 36, 36
     plot_w, plot_h = WIDTH - left - 10, height - top - bottom
     bins = [0] * 10
     for s in cohort.scores:
@@ -63,9 +66,9 @@ def cohort_histogram_svg(cohort: Cohort, title: str = "Cohort distribution") -> 
     mine = None if cohort.score is None else min(int(max(cohort.score, 0.0) // 10), 9)
     tallest = max(bins) or 1
     caption = f"{title} (n={cohort.size})"
-    if cohort.percentile is not None:
-        caption += f": this candidate {cohort.score:g}, percentile {cohort.percentile:g}"
-    body = [f'<text x="0" y="16" style="font-weight:bold;font-size:13px">{escape(caption)}</text>']
+    if cohort.percentile is not None and cohort.score is not None and cohort.size > 1:
+        caption += f": this candidate {cohort.score:g}, better than {int(cohort.percentile)}%"
+    body = [chart_title(caption)]
     bin_w = plot_w / 10
     for i, count in enumerate(bins):
         h = plot_h * count / tallest
@@ -82,8 +85,6 @@ def cohort_histogram_svg(cohort: Cohort, title: str = "Cohort distribution") -> 
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#4a5568"/>')
     if cohort.score is not None:
         x = left + plot_w * max(0.0, min(cohort.score, 100.0)) / 100
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#1a202c" stroke-dasharray="4 3"/>'
-        )
+        body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#1a202c" stroke-dasharray="4 3"/>')
     body.append(f'<text x="{left}" y="{height - 4}" fill="#718096">score (candidates per band of 10 points)</text>')
     return _svg(height, caption, body)

@@ -33,7 +33,7 @@ from interview.models import Answer, AssessmentInvite, IntegrityEvent, Interview
 from review.models import SimilarityFlag
 from review.reports import session_report, sessions_for_recruiter
 
-INVITE_STATUSES = ("invited", "expired_invite")
+INVITE_STATUSES = ("invited", "expired_invite", "revoked_invite")
 SESSION_STATUSES = ("started", "finished", "needs_review", "graded")
 STATUSES = INVITE_STATUSES + SESSION_STATUSES
 # A finished interview, whatever its grading: these can be compared.
@@ -166,7 +166,10 @@ def _invite_rows(invites: QuerySet[AssessmentInvite], now: datetime) -> QuerySet
         row_template=F("template_id"),
         row_template_title=F("template__title"),
         row_status=Case(
-            When(expires_at__lte=now, then=Value("expired_invite")), default=Value("invited"), output_field=CharField()
+            When(revoked_at__isnull=False, then=Value("revoked_invite")),
+            When(expires_at__lte=now, then=Value("expired_invite")),
+            default=Value("invited"),
+            output_field=CharField(),
         ),
         row_date=F("created_at"),
         row_score=Value(None, output_field=FloatField()),
@@ -221,7 +224,7 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def dashboard_rows(
+def _filtered(
     user: User,
     *,
     template: int | None = None,
@@ -232,14 +235,7 @@ def dashboard_rows(
     date_to: date | None = None,
     flagged: bool | None = None,
     sort: str = "-date",
-) -> DashboardRows:
-    """The organization's assessment invites not used yet and its assessments, as one list.
-
-    ``template`` is a template id; dates are days, both ends included; ``flagged``
-    True keeps rows with similarity flags, False those without. The date is when the
-    invite was made, the interview started (in progress) or finished. Candidates get
-    no rows; staff get every organization's.
-    """
+) -> tuple[QuerySet[AssessmentInvite], QuerySet[InterviewSession]]:
     if sort not in SORTS:
         raise ApplicationError(f"unknown sort {sort!r}", code="invalid", fields={"sort": ["unknown sort"]})
     if status is not None and status not in STATUSES:
@@ -269,7 +265,19 @@ def dashboard_rows(
         end = _day_start(date_to + timedelta(days=1))
         invite_rows = invite_rows.filter(row_date__lt=end)
         session_rows = session_rows.filter(row_date__lt=end)
+    return invite_rows, session_rows
 
+
+def dashboard_rows(user: User, *, sort: str = "-date", **filters: Any) -> DashboardRows:
+    """The organization's assessment invites not used yet and its assessments, as one list.
+
+    Filters: ``template`` is a template id; ``status`` one of STATUSES; ``score_min`` and
+    ``score_max``; ``date_from`` and ``date_to`` are days, both ends included; ``flagged``
+    True keeps rows with similarity flags, False those without. The date is when the
+    invite was made, the interview started (in progress) or finished. Candidates get
+    no rows; staff get every organization's.
+    """
+    invite_rows, session_rows = _filtered(user, sort=sort, **filters)
     column = F(SORT_COLUMNS[sort.lstrip("-")])
     # Rows without a score sort last either way; the kind and ids make pages stable.
     primary = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
@@ -280,6 +288,15 @@ def dashboard_rows(
         .order_by(primary, "row_kind", "row_session", "row_invite")
     )
     return DashboardRows(union)
+
+
+def dashboard_export_sessions(user: User, *, sort: str = "-date", **filters: Any) -> QuerySet[InterviewSession]:
+    """The finished interviews among the dashboard's rows for these filters (the same
+    arguments as ``dashboard_rows``), in the dashboard's order: what its exports hold."""
+    _, session_rows = _filtered(user, sort=sort, **filters)
+    column = F(SORT_COLUMNS[sort.lstrip("-")])
+    primary = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    return session_rows.filter(status=InterviewSession.Status.FINISHED).order_by(primary, "id")
 
 
 def dashboard_templates(user: User) -> QuerySet[InterviewTemplate]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,6 +31,12 @@ class DashboardFilterSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="true: only rows with similarity flags; false: only without."
     )
     sort = serializers.ChoiceField(choices=dashboard.SORTS, required=False, default="-date")
+
+    def validate_date_to(self, value: date) -> date:
+        # The filter runs to the start of the next day: the last day a date can hold has none.
+        if value >= date.max:
+            raise serializers.ValidationError(f"must be before {date.max.isoformat()}")
+        return value
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("score_min") is not None and data.get("score_max") is not None and data["score_min"] > data["score_max"]:

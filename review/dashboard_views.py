@@ -8,16 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
 
 from config.api import MAX_ID
 from config.errors import ApplicationError, NotFoundError
-from review import dashboard
+from review import dashboard, exports
 from review.dashboard_apis import DashboardFilterSerializer
 
 PAGE_SIZE = 50
 STATUS_LABELS = {
     "invited": "Invited",
     "expired_invite": "Invite expired",
+    "revoked_invite": "Revoked",
     "started": "In progress",
     "finished": "Finished, grading",
     "needs_review": "Needs review",
@@ -68,6 +71,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "status_labels": STATUS_LABELS,
         "sorts": list(SORT_LABELS.items()),
         "compare_max": dashboard.COMPARE_MAX,
+        "export_max": exports.EXPORT_MAX_ROWS,
     }
     return render(request, "review/dashboard.html", context, status=status)
 
@@ -90,3 +94,42 @@ def dashboard_compare_page(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return render(request, "review/compare.html", {"error": exc.message[:1].upper() + exc.message[1:] + "."}, status=400)
     return render(request, "review/compare.html", {"comparison": comparison})
+
+
+def _export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_recruiter(request)
+    filters = DashboardFilterSerializer(data=request.GET)
+    if not filters.is_valid():
+        return HttpResponse(
+            "These filters are not valid: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in filters.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    sessions = dashboard.dashboard_export_sessions(request.user, **filters.validated_data)
+    table = exports.export_table(sessions)
+    template_id = filters.validated_data.get("template")
+    template = dashboard.dashboard_templates(request.user).filter(id=template_id).first() if template_id else None
+    name = f"interviews-{slugify(template.slug) if template else 'all'}-{timezone.now():%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.table_xlsx(table),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["X-Export-Rows"] = str(len(table.rows))
+    response["X-Export-Truncated"] = "true" if table.truncated else "false"
+    return response
+
+
+@login_required
+def dashboard_export_csv(request: HttpRequest) -> HttpResponse:
+    """The finished interviews of the dashboard's current filters, as CSV."""
+    return _export(request, "csv")
+
+
+@login_required
+def dashboard_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The finished interviews of the dashboard's current filters, as an .xlsx workbook."""
+    return _export(request, "xlsx")

@@ -12,7 +12,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from interview.models import InterviewSession
+from questions.names import topic_name
 from review.charts import cohort_histogram_svg, section_scores_svg
+from review.cohorts import Cohort
 from review.reports import session_cohort, session_report
 
 _CODE = HtmlFormatter(cssclass="code-hl", linenos="table")
@@ -70,6 +72,35 @@ def _tests_summary(result: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def cohort_standing(cohort: Cohort) -> str:
+    """Where the candidate stands, in words: "better than 62% of 4 candidates on this
+    template". The cohort counts the candidate too, so a cohort of one has no one else."""
+    if cohort.size == 0:
+        return ""
+    if cohort.size == 1:
+        return "the only candidate on this template so far: nothing to compare with yet"
+    if cohort.percentile is None:
+        return f"{cohort.size} candidates on this template; ranked once this score is final"
+    return f"better than {int(cohort.percentile)}% of {cohort.size} candidates on this template"
+
+
+def topic_chart(report: dict[str, Any]) -> SafeString | None:
+    """The report's second chart: scores by topic.
+
+    It replaced "Scores by track", which repeated "Section scores" whenever a template
+    has one section per track (the usual layout). Topics cut across sections, so they
+    answer what a recruiter asks next ("good at which skills?") with numbers behind the
+    strengths and weaknesses listed below. Time per question was the other candidate,
+    but it exists only for timed assessments, and the question cards already say it.
+    None when no graded question has a topic.
+    """
+    scores = report["topic_scores"]
+    if not scores:
+        return None
+    labelled = {topic_name(t): s for t, s in sorted(scores.items(), key=lambda item: (-item[1], item[0]))}
+    return section_scores_svg(labelled, title="Scores by topic")
+
+
 def report_context(session: InterviewSession) -> dict[str, Any]:
     cohort = session_cohort(session)
     report = session_report(session, cohort)
@@ -91,7 +122,8 @@ def report_context(session: InterviewSession) -> dict[str, Any]:
         "session": session,
         "cohort": cohort,
         "section_chart": section_scores_svg(sections),
-        "track_chart": section_scores_svg(report["tracks"], title="Scores by track"),
+        "topic_chart": topic_chart(report),
+        "cohort_standing": cohort_standing(cohort),
         "cohort_chart": cohort_histogram_svg(cohort) if session.mode == InterviewSession.Mode.ASSESSMENT else None,
         "code_css": CODE_CSS,
     }

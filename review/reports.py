@@ -58,6 +58,9 @@ def _question_report(question: Any) -> dict[str, Any]:
         "topics": [t.slug for t in version.topics.all()],
         "score": answer.score,
         "grade_status": answer.grade_status,
+        # Still being graded: the sandbox has not run the code yet, or a grader is at work.
+        "grading_pending": answer.grade_status == "pending"
+        or (answer.submission is not None and answer.submission.status in ("queued", "running")),
         "saved_at": answer.saved_at,
         "answer": answer.payload,
     }
@@ -95,6 +98,7 @@ def _question_report(question: Any) -> dict[str, Any]:
                 "overrides": [
                     {
                         "criterion": o.criterion_id,
+                        "criterion_name": rubric_names.get(o.criterion_id, {}).get("name", o.criterion_id),
                         "level": o.level,
                         "comment": o.comment,
                         "by": o.by.email if o.by else None,
@@ -199,6 +203,7 @@ def session_report(session: InterviewSession, cohort: Cohort | None = None) -> d
         "tracks": {name: mean(scores) for name, scores in by_track.items()},
         "strengths": sorted((t for t, s in topics.items() if s >= 70), key=lambda t: -topics[t]),
         "weaknesses": sorted((t for t, s in topics.items() if s < 50), key=lambda t: topics[t]),
+        "topic_scores": dict(sorted(topics.items())),
         "questions": items,
         "integrity": {
             "similarity_flags": [_flag_report(flag, session, answer_ids) for flag in flags],
@@ -206,38 +211,3 @@ def session_report(session: InterviewSession, cohort: Cohort | None = None) -> d
             "events": events,
         },
     }
-
-
-CSV_COLUMNS = [
-    "session",
-    "candidate_email",
-    "candidate_name",
-    "status",
-    "finish_reason",
-    "started_at",
-    "finished_at",
-    "score",
-    "similarity_flags",
-]
-
-
-def cohort_rows(sessions: QuerySet[InterviewSession]) -> list[list[Any]]:
-    """One row per session of a cohort, for a spreadsheet."""
-    rows = []
-    for session in sessions.order_by("started_at"):
-        answer_ids = list(session.questions.values_list("answer__id", flat=True))
-        flags = SimilarityFlag.objects.filter(Q(answer_a_id__in=answer_ids) | Q(answer_b_id__in=answer_ids)).count()
-        rows.append(
-            [
-                session.id,
-                session.candidate.email,
-                session.candidate.name,
-                session.status,
-                session.finish_reason,
-                session.started_at.isoformat(),
-                session.finished_at.isoformat() if session.finished_at else "",
-                "" if session.score is None else session.score,
-                flags,
-            ]
-        )
-    return rows

@@ -84,11 +84,14 @@ def test_only_org_admins_invite(client_for, alice, bob):
     assert not RecruiterInvite.objects.exists()
 
 
-def test_an_invite_cannot_make_a_candidate_or_target_an_existing_account(client_for, carol, alice):
+def test_an_invite_cannot_make_a_candidate_or_target_an_organization_account(client_for, carol, bob, dave):
     bad_role = client_for(carol).post("/api/organization/invites/", {"email": "x@acme.test", "role": "candidate"})
     assert bad_role.status_code == 400 and "role" in bad_role.json()["error"]["fields"]
-    taken = client_for(carol).post("/api/organization/invites/", {"email": "alice@example.test"})
-    assert taken.status_code == 409 and error_code(taken) == "email_taken"
+    # A candidate's account of no organization may be invited (tests/accounts/test_team_page.py).
+    other = client_for(carol).post("/api/organization/invites/", {"email": "dave@globex.test"})
+    assert other.status_code == 409 and error_code(other) == "account_in_organization"
+    member = client_for(carol).post("/api/organization/invites/", {"email": "bob@acme.test"})
+    assert member.status_code == 409 and error_code(member) == "already_member"
 
 
 def test_admins_list_and_revoke_only_their_own_invites(client_for, carol, erin, api, django_capture_on_commit_callbacks):

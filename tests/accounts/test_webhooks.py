@@ -83,12 +83,13 @@ class Receiver:
 def signature_valid(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
     """What a receiver does (docs/api.md): recompute the HMAC, compare in constant time,
     refuse stale timestamps."""
-    fields = dict(part.split("=", 1) for part in header.split(","))
-    timestamp = int(fields["t"])
+    pairs = [part.split("=", 1) for part in header.split(",")]
+    timestamp = int(dict(pairs)["t"])
     if abs(time.time() - timestamp) > tolerance:
         return False
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, fields["v1"])
+    # One v1 per secret in use (two during a rotation's grace period): any may match.
+    return any(hmac.compare_digest(expected, value) for key, value in pairs if key == "v1")
 
 
 @pytest.fixture
@@ -105,8 +106,8 @@ def allow_private(settings):
 
 
 @pytest.fixture
-def endpoint(bob, receiver, allow_private) -> WebhookEndpoint:
-    return webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
+def endpoint(carol, receiver, allow_private) -> WebhookEndpoint:
+    return webhook_services.webhook_endpoint_create(user=carol, url=receiver.url, events=BOTH)
 
 
 def _closed_port() -> int:
@@ -183,9 +184,11 @@ def test_a_500_is_retried_later_and_delivered_on_attempt_2_with_the_same_event_i
     assert all(signature_valid(endpoint.secret, r["headers"]["Mockloop-Signature"], r["body"]) for r in receiver.requests)
 
 
-def test_an_endpoint_that_is_down_stays_pending_with_backoff_then_fails(bob, allow_private, django_capture_on_commit_callbacks):
+def test_an_endpoint_that_is_down_stays_pending_with_backoff_then_fails(
+    bob, carol, allow_private, django_capture_on_commit_callbacks
+):
     allow_private.WEBHOOK_MAX_ATTEMPTS = 3
-    webhook_services.webhook_endpoint_create(user=bob, url=f"http://127.0.0.1:{_closed_port()}/hook", events=BOTH)
+    webhook_services.webhook_endpoint_create(user=carol, url=f"http://127.0.0.1:{_closed_port()}/hook", events=BOTH)
     delivery = _emit(bob.organization_id, django_capture_on_commit_callbacks)
 
     waits = []
@@ -224,9 +227,9 @@ def test_a_slow_endpoint_is_recorded_as_a_timeout_and_retried(endpoint, receiver
     assert [e["error"][:7] for e in delivery.attempt_log] == ["timeout", ""]
 
 
-def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver, allow_private):
+def test_two_workers_never_send_the_same_attempt(transactional_db, carol, receiver, allow_private):
     receiver.reply(200, delay=0.5)
-    endpoint = webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
+    endpoint = webhook_services.webhook_endpoint_create(user=carol, url=receiver.url, events=BOTH)
     # Made directly (no task queued): two "workers" below want its first attempt.
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event_id=uuid.uuid4(), event="session.graded", payload={}, next_attempt_at=timezone.now()
@@ -255,8 +258,8 @@ def test_two_workers_never_send_the_same_attempt(transactional_db, bob, receiver
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_event_is_delivered_by_a_worker_after_commit(bob, receiver, allow_private, celery_worker):
-    webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
+def test_an_event_is_delivered_by_a_worker_after_commit(bob, carol, receiver, allow_private, celery_worker):
+    webhook_services.webhook_endpoint_create(user=carol, url=receiver.url, events=["session.graded"])
     with transaction.atomic():
         [delivery] = webhook_services.webhook_event_emit(
             organization_id=bob.organization_id, event="session.graded", data={"x": 1}
@@ -315,9 +318,9 @@ def test_a_host_is_checked_again_at_send_time(endpoint, receiver, settings, djan
 
 
 def test_the_connection_goes_to_the_checked_address_under_the_url_host_name(
-    bob, receiver, allow_private, django_capture_on_commit_callbacks
+    bob, carol, receiver, allow_private, django_capture_on_commit_callbacks
 ):
-    webhook_services.webhook_endpoint_create(user=bob, url=f"http://localhost:{receiver.port}/hooks", events=BOTH)
+    webhook_services.webhook_endpoint_create(user=carol, url=f"http://localhost:{receiver.port}/hooks", events=BOTH)
     delivery = _emit(bob.organization_id, django_capture_on_commit_callbacks)
     assert webhook_delivery_send(delivery.id) == "delivered"
     assert receiver.requests[0]["headers"]["Host"] == f"localhost:{receiver.port}"
@@ -345,21 +348,75 @@ def test_the_secret_is_shown_at_creation_and_rotation_only(client_for, carol, bo
     assert [e["id"] for e in listed] == [body["id"]] and "secret" not in listed[0]
     assert body["secret"] not in json.dumps(listed)
 
-    rotated = client_for(bob).post(f"/api/organization/webhooks/{body['id']}/rotate-secret/")
+    rotated = client_for(carol).post(f"/api/organization/webhooks/{body['id']}/rotate-secret/")
     assert rotated.status_code == 200 and rotated.json()["secret"] != body["secret"]
     assert WebhookEndpoint.objects.get(id=body["id"]).secret == rotated.json()["secret"]
 
 
-def test_rotating_the_secret_signs_the_next_attempts_with_the_new_one(
-    endpoint, receiver, client_for, bob, django_capture_on_commit_callbacks
+def test_rotating_the_secret_without_grace_signs_the_next_attempts_with_the_new_one_only(
+    endpoint, receiver, client_for, carol, django_capture_on_commit_callbacks
 ):
     old = endpoint.secret
     delivery = _emit(endpoint.organization_id, django_capture_on_commit_callbacks)
-    new = client_for(bob).post(f"/api/organization/webhooks/{endpoint.id}/rotate-secret/").json()["secret"]
+    new = (
+        client_for(carol)
+        .post(f"/api/organization/webhooks/{endpoint.id}/rotate-secret/", {"grace_hours": 0}, format="json")
+        .json()["secret"]
+    )
     webhook_delivery_send(delivery.id)
     request = receiver.requests[0]
     assert signature_valid(new, request["headers"]["Mockloop-Signature"], request["body"])
     assert not signature_valid(old, request["headers"]["Mockloop-Signature"], request["body"])
+
+
+def test_a_recruiter_reads_webhooks_over_the_api_but_only_admins_change_them(
+    endpoint, client_for, bob, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    delivery = _emit(endpoint.organization_id, django_capture_on_commit_callbacks)
+    WebhookDelivery.objects.filter(id=delivery.id).update(status="failed")
+    client = client_for(bob)
+    assert [e["id"] for e in client.get("/api/organization/webhooks/").json()] == [endpoint.id]
+    assert client.get(f"/api/organization/webhooks/{endpoint.id}/deliveries/").json()["count"] == 1
+    changes = [
+        client.post("/api/organization/webhooks/", {"url": receiver.url, "events": BOTH}, format="json"),
+        client.post(f"/api/organization/webhooks/{endpoint.id}/rotate-secret/", {"grace_hours": 0}, format="json"),
+        client.post(f"/api/organization/webhooks/deliveries/{delivery.id}/redeliver/"),
+        client.delete(f"/api/organization/webhooks/{endpoint.id}/"),
+    ]
+    for response in changes:
+        assert response.status_code == 403 and error_code(response) == "webhooks_admin_only"
+    assert list(WebhookEndpoint.objects.values_list("id", "secret")) == [(endpoint.id, endpoint.secret)]
+    assert WebhookDelivery.objects.get(id=delivery.id).status == "failed"
+
+
+def test_answers_with_a_secret_are_never_cached(client_for, carol, receiver, allow_private):
+    created = client_for(carol).post("/api/organization/webhooks/", {"url": receiver.url, "events": BOTH}, format="json")
+    assert created.status_code == 201 and "no-store" in created["Cache-Control"]
+
+
+def test_an_endpoint_outlives_its_removed_author_and_says_so(client_for, carol, bob, receiver, allow_private):
+    from accounts import services
+
+    bob = services.organization_member_role_change(changed_by=carol, member=bob, role="org_admin")
+    endpoint = webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=BOTH)
+    assert client_for(carol).get("/api/organization/webhooks/").json()[0]["created_by_removed"] is False
+    services.organization_member_remove(removed_by=carol, member=bob)
+    listed = client_for(carol).get("/api/organization/webhooks/").json()
+    assert listed[0]["created_by"] == "bob@acme.test" and listed[0]["created_by_removed"] is True
+    assert WebhookEndpoint.objects.get(id=endpoint.id).is_active
+
+
+def test_a_private_host_is_refused_without_naming_its_address(client_for, carol, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("172.18.0.5", 80))])
+    response = client_for(carol).post(
+        "/api/organization/webhooks/", {"url": "http://redis.internal.example/", "events": BOTH}, format="json"
+    )
+    assert response.status_code == 400 and error_code(response) == "webhook_url_not_allowed"
+    assert "172.18" not in json.dumps(response.json())
+    assert response.json()["error"]["message"].startswith("this URL points to a private or reserved address")
 
 
 def test_unknown_events_are_refused(client_for, carol, allow_private, receiver):
@@ -412,7 +469,7 @@ def test_the_delivery_log_is_newest_first_and_paginated(endpoint, client_for, bo
 
 
 def test_a_failed_delivery_can_be_sent_again_with_the_same_event_id(
-    endpoint, receiver, client_for, bob, settings, django_capture_on_commit_callbacks
+    endpoint, receiver, client_for, carol, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     receiver.reply(503)
@@ -421,9 +478,9 @@ def test_a_failed_delivery_can_be_sent_again_with_the_same_event_id(
 
     url = f"/api/organization/webhooks/deliveries/{delivery.id}/redeliver/"
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client_for(bob).post(url)
+        response = client_for(carol).post(url)
     assert response.status_code == 202 and response.json()["status"] == "pending" and len(callbacks) == 1
-    again = client_for(bob).post(url)
+    again = client_for(carol).post(url)
     assert again.status_code == 409 and error_code(again) == "delivery_not_failed"
 
     assert webhook_delivery_send(delivery.id) == "delivered"
@@ -507,9 +564,9 @@ def test_an_assessment_graded_at_once_emits_both_events(endpoint, bob, alice, ac
 
 
 def test_an_endpoint_only_gets_the_events_it_subscribed_to(
-    bob, alice, acme, bank, receiver, allow_private, django_capture_on_commit_callbacks
+    bob, carol, alice, acme, bank, receiver, allow_private, django_capture_on_commit_callbacks
 ):
-    only_graded = webhook_services.webhook_endpoint_create(user=bob, url=receiver.url, events=["session.graded"])
+    only_graded = webhook_services.webhook_endpoint_create(user=carol, url=receiver.url, events=["session.graded"])
     session = _assessment(bob, alice, _org_template(acme, "pick-metric"), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks():
         interview_services.session_finish(session_id=session.id, reason="candidate")

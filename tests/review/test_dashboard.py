@@ -241,6 +241,7 @@ def test_it_filters_by_template_status_score_date_and_flags(client_for, bob, mix
         ("?score_min=80&score_max=20", "score_max", "invalid"),
         ("?date_from=yesterday", "date_from", "invalid"),
         ("?date_from=2026-02-01&date_to=2026-01-01", "date_to", "invalid"),
+        ("?date_to=9999-12-31", "date_to", "invalid"),  # its next day, where the filter ends, does not exist
         ("?template=x", "template", "invalid"),
         ("?flagged=maybe", "flagged", "invalid"),
         ("?stauts=graded", "stauts", "unknown_filter"),
@@ -250,6 +251,12 @@ def test_bad_filters_answer_400_with_the_field(client_for, bob, query, field, co
     response = client_for(bob).get(f"/api/dashboard/{query}")
     assert response.status_code == 400 and error_code(response) == code
     assert field in response.json()["error"]["fields"]
+
+
+def test_the_page_and_the_exports_refuse_the_last_representable_day_too(client, bob):
+    client.force_login(bob)
+    for url in ("/dashboard/", "/dashboard/export.csv", "/dashboard/export.xlsx"):
+        assert client.get(f"{url}?date_to=9999-12-31").status_code == 400, url
 
 
 def test_the_list_is_paginated(client_for, bob, mixed, build):

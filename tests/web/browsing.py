@@ -83,3 +83,16 @@ def assert_fits_width(page) -> None:
     """Nothing makes the page scroll sideways: the layout fits the viewport's width."""
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px viewport"
+
+
+def sweep(page, pages: dict[str, str], screen: str) -> None:
+    """Opens each named page and checks it fits the screen and has no serious axe-core
+    violation; a failure names the page, its URL and the screen."""
+    for name, url in pages.items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        try:
+            assert_fits_width(page)
+            assert_accessible(page)
+        except AssertionError as exc:
+            raise AssertionError(f"{name} ({url}) at {screen}: {exc}") from None

@@ -10,7 +10,7 @@ import pytest
 from interview import services
 from interview.models import InterviewTemplate, TemplateSection
 from questions.models import Question
-from tests.web.browsing import assert_accessible, assert_fits_width, needs_chromium, sign_in
+from tests.web.browsing import needs_chromium, sign_in, sweep
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -51,14 +51,7 @@ def test_every_candidate_page_is_accessible_and_fits(sized_page, screen, alice, 
         "practice results": f"/sessions/{finished.id}/results/",
         "submitted assessment": f"/sessions/{submitted.id}/results/",
     }
-    for name, url in pages.items():
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
-        try:
-            assert_fits_width(page)
-            assert_accessible(page)
-        except AssertionError as exc:
-            raise AssertionError(f"{name} ({url}) at {screen}: {exc}") from None
+    sweep(page, pages, screen)
     # The submitted assessment shows the candidate nothing of its grading.
     page.goto(pages["submitted assessment"])
     assert "/ 100" not in page.inner_text("main")

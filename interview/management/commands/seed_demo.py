@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -13,6 +15,8 @@ DEMO_ACCOUNTS = [
     ("staff@mockloop.test", "Sam Staff", Role.CANDIDATE, None, True),
 ]
 ORGANIZATIONS = {"acme": "Acme Robotics", "globex": "Globex Analytics"}
+# A monthly LLM grading budget, so the organization's settings page shows one in use.
+DEMO_BUDGET_USD = {"acme": Decimal("25.00")}
 
 
 class Command(BaseCommand):
@@ -21,7 +25,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
         orgs = {
-            slug: Organization.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            slug: Organization.objects.get_or_create(
+                slug=slug, defaults={"name": name, "llm_budget_usd": DEMO_BUDGET_USD.get(slug)}
+            )[0]
             for slug, name in ORGANIZATIONS.items()
         }
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
