@@ -31,10 +31,10 @@ def scores_follow_the_documents(calls):
     for call in calls:
         got = _scores(call)
         expected = _bm25(*call["args"], **call["kwargs"])
-        # Scores are 0–30; 1e-9 relative allows any order of summation.
-        bad = [i for i, (g, e) in enumerate(zip(got, expected)) if abs(g - e) > 1e-9 * max(1.0, abs(e))]
+        # Scores are 0–30; 1e-6 relative allows any order of summation and float32 arithmetic, as the manifest says.
+        bad = [i for i, (g, e) in enumerate(zip(got, expected)) if abs(g - e) > 1e-6 * max(1.0, abs(e))]
         assert not bad, f"document {bad[0]}: expected {expected[bad[0]]:.9f}, got {got[bad[0]]:.9f}"
     # Shuffling the documents only shuffles their scores (the statistics are order-free).
     assert sorted(_scores(first)) == sorted(_scores(second)) or all(
-        abs(a - b) <= 1e-9 * max(1.0, abs(a)) for a, b in zip(sorted(_scores(first)), sorted(_scores(second)))
+        abs(a - b) <= 1e-6 * max(1.0, abs(a)) for a, b in zip(sorted(_scores(first)), sorted(_scores(second)))
     ), "shuffling the documents changed the set of scores"
