@@ -21,7 +21,13 @@ RIGHT = "from collections import Counter\n\ndef count_pairs(nums, target):\n    
 
 def test_the_seeded_templates_are_there(client_for, alice, db):
     titles = {t["title"] for t in client_for(alice).get("/api/templates/").json()}
-    assert {"Python/DSA screen (45 min)", "ML fundamentals (30 min)", "System design (45 min)", "Full loop (2 h)"} <= titles
+    assert {
+        "Python/DSA screen (45 min)",
+        "ML fundamentals (30 min)",
+        "System design (45 min)",
+        "Full loop (2 h)",
+        "AI engineer screen (60 min)",
+    } <= titles
 
 
 def test_starting_sets_a_server_deadline_and_hides_answers(client_for, alice, template):

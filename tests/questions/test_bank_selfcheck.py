@@ -82,3 +82,30 @@ def test_every_coding_question_has_a_graded_follow_up(slug):
     follow_up = BUNDLES[slug].manifest.coding.follow_up
     assert follow_up is not None, "no follow_up: the interviewer has nothing to ask after an accepted submission"
     assert follow_up.criteria and follow_up.reference.strip()
+
+
+def _seeded_public_templates() -> list[tuple]:
+    import importlib
+
+    return [
+        template
+        for name in ("0002_seed_templates", "0006_seed_ai_engineer_template")
+        for template in importlib.import_module(f"interview.migrations.{name}").TEMPLATES
+    ]
+
+
+@pytest.mark.parametrize("template", _seeded_public_templates(), ids=lambda t: t[0])
+def test_every_public_template_can_be_drawn_from_the_bank(template):
+    # A section asks for N questions matching its draw: the bank must hold at least N,
+    # or starting the template fails for every candidate.
+    _, title, _, _, sections = template
+    for section_title, _, draw in sections:
+        pool = [
+            b
+            for b in BUNDLES.values()
+            if b.manifest.track == draw.get("draw_track", b.manifest.track)
+            and b.manifest.kind == draw.get("draw_kind", b.manifest.kind)
+            and b.manifest.difficulty == draw.get("draw_difficulty", b.manifest.difficulty)
+            and (not draw.get("draw_topics") or set(draw["draw_topics"]) & set(b.manifest.topics))
+        ]
+        assert len(pool) >= draw["draw_count"], f"{title}: section {section_title!r} draws {draw['draw_count']} of {len(pool)}"
