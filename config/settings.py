@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     "answers-rubric-grade-requeue": {"task": "interview.tasks.answers_rubric_grade_requeue", "schedule": 120.0},
     "answers-similarity-sweep": {"task": "review.tasks.answers_similarity_sweep", "schedule": 120.0},
     "sessions-finalize-expired": {"task": "interview.tasks.sessions_finalize_expired", "schedule": 15.0},
+    "follow-ups-due-sweep": {"task": "interview.tasks.follow_ups_due_sweep", "schedule": 15.0},
     "submissions-requeue-stale": {"task": "grading.tasks.submissions_requeue_stale", "schedule": 30.0},
     "sandbox-containers-sweep": {"task": "grading.tasks.sandbox_containers_sweep", "schedule": 300.0},
     "webhook-deliveries-send-due": {"task": "accounts.tasks.webhook_deliveries_send_due", "schedule": 30.0},

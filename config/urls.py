@@ -80,6 +80,11 @@ api_patterns = [
     path(
         "sessions/<id:session_id>/answers/<id:position>/submit/", interview_apis.AnswerSubmitApi.as_view(), name="answer-submit"
     ),
+    path(
+        "sessions/<id:session_id>/follow-ups/<id:follow_up_id>/",
+        interview_apis.FollowUpReplyApi.as_view(),
+        name="follow-up-reply",
+    ),
     path("markdown/preview/", interview_apis.MarkdownPreviewApi.as_view(), name="markdown-preview"),
     path("sessions/<id:session_id>/finish/", interview_apis.SessionFinishApi.as_view(), name="session-finish"),
     path("sessions/<id:session_id>/events/", interview_apis.IntegrityEventsRecordApi.as_view(), name="session-events"),

@@ -226,6 +226,13 @@ class LlmGrader:
             raise LlmGradeInvalid(f"the model's reply was cut short at max_tokens ({self.max_tokens})", calls)
         return call
 
+    def complete(self, messages: list[ChatCompletionMessageParam], schema: dict[str, Any], calls: list[LlmCall]) -> LlmCall:
+        """One structured-output request for another task of the grading core (the
+        follow-up writer, grading/follow_up_writer.py): the same response format, bounds,
+        failures (LlmUnavailable, LlmRejected, LlmGradeInvalid) and ``calls`` accounting
+        as a grading request. Validating the reply is the caller's."""
+        return self._complete(messages, schema, calls)
+
     def grade(
         self,
         *,

@@ -67,6 +67,11 @@ class AnswerGrade(models.Model):
     answer = models.ForeignKey("interview.Answer", on_delete=models.CASCADE, related_name="grades")
     question_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
     answer_text = models.TextField(blank=True)
+    # What of the question was graded: its rubric (""), or a coding question's follow-up
+    # rubric ("follow_up"; then answer_text is the reply). See grade_rubric.
+    part = models.CharField(max_length=12, blank=True, default="")
+    # Follow-ups graded with the answer: [{criterion_id, question, reply}] (the exchange).
+    exchange = models.JSONField(default=list, blank=True)
     grader = models.CharField(max_length=10)  # "llm" or "local"
     model = models.CharField(max_length=100, blank=True)
     prompt_version = models.CharField(max_length=20)

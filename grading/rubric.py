@@ -143,7 +143,7 @@ _SPACE = re.compile(r"\s+")
 MIN_QUOTE_CHARS = 12
 
 
-def _spaced(text: str) -> str:
+def spaced(text: str) -> str:
     """The text as written, with runs of whitespace as one space and typographic quotes
     plain: a quote must be in the candidate's own words, not in a folded copy of them."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -162,7 +162,7 @@ def parse_grade(content: str, *, rubric: dict[str, Any], answer: str) -> RubricG
         raise GradeInvalid("no criteria list")
     wanted: set[str] = {c["id"] for c in rubric["criteria"]}
     seen: dict[str, CriterionGrade] = {}
-    spaced_answer = _spaced(answer)
+    spaced_answer = spaced(answer)
     for item in data["criteria"]:
         if not isinstance(item, dict):
             raise GradeInvalid("a criterion is not an object")
@@ -182,7 +182,7 @@ def parse_grade(content: str, *, rubric: dict[str, Any], answer: str) -> RubricG
                 continue
             if len(quote.strip()) < MIN_QUOTE_CHARS:
                 raise GradeInvalid(f"quote for {criterion_id!r} is too short to be evidence: {quote[:80]!r}")
-            if _spaced(quote) not in spaced_answer:
+            if spaced(quote) not in spaced_answer:
                 raise GradeInvalid(f"quote for {criterion_id!r} is not in the answer: {quote[:80]!r}")
         seen[criterion_id] = CriterionGrade(
             criterion_id, level, str(item.get("reasoning", ""))[:2000], [q.strip() for q in evidence if q.strip()]

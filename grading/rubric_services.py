@@ -24,11 +24,21 @@ from config.errors import ApplicationError
 from config.locks import transaction_lock
 from config.text import text_problem
 from grading import signals
+from grading.follow_ups import exchange_levels
 from grading.llm import LlmGradeInvalid, LlmGrader, LlmRejected, LlmResult, LlmUnavailable
 from grading.llm_budget import BudgetExhausted, llm_budget_reserve, llm_cost, llm_cost_ceiling, llm_spend_settle
 from grading.local_grader import LocalGrader
 from grading.models import AnswerGrade, GradeOverride
-from grading.rubric import LEVELS, PROMPT_VERSION, answer_problems, injection_precheck, rubric_hash, weighted_score
+from grading.rubric import (
+    LEVELS,
+    PROMPT_VERSION,
+    RubricGrade,
+    answer_problems,
+    injection_precheck,
+    rubric_hash,
+    spaced,
+    weighted_score,
+)
 from questions.models import QuestionVersion
 
 log = logging.getLogger(__name__)
@@ -71,10 +81,21 @@ def llm_last_rejection() -> dict[str, str] | None:
         return None
 
 
-def _cache_key(*, model: str, samples: int, rubric: dict[str, Any], text: str, examples: list[dict[str, Any]]) -> str:
-    """Same answer, rubric, grader and prompt (few-shot examples included): the same grade."""
+def _cache_key(
+    *,
+    model: str,
+    samples: int,
+    rubric: dict[str, Any],
+    text: str,
+    examples: list[dict[str, Any]],
+    exchange: list[dict[str, Any]] | None = None,
+) -> str:
+    """Same answer, rubric, grader and prompt (few-shot examples included), and the same
+    follow-up exchange: the same grade."""
     shots = json.dumps(examples, sort_keys=True, ensure_ascii=False)
     material = f"{PROMPT_VERSION}\0{model}\0{samples}\0{rubric_hash(rubric)}\0{shots}\0{text}"
+    if exchange:
+        material += "\0" + json.dumps(exchange, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -110,8 +131,9 @@ def recruiter_examples(
     return examples
 
 
-def rubric_grade_latest_id(answer_id: int) -> int | None:
-    return AnswerGrade.objects.filter(answer_id=answer_id).order_by("-id").values_list("id", flat=True).first()
+def rubric_grade_latest_id(answer_id: int, *, part: str = "") -> int | None:
+    """The answer's latest grade (of its rubric, or of ``part``: a coding follow-up's)."""
+    return AnswerGrade.objects.filter(answer_id=answer_id, part=part).order_by("-id").values_list("id", flat=True).first()
 
 
 def _grade_store(answer_id: int, seen: int | None, **fields: Any) -> AnswerGrade:
@@ -121,7 +143,7 @@ def _grade_store(answer_id: int, seen: int | None, **fields: Any) -> AnswerGrade
     and this one is dropped, so an answer never gets two."""
     with transaction.atomic():
         transaction_lock(f"rubric-grade:{answer_id}")
-        latest = rubric_grade_latest_id(answer_id)
+        latest = rubric_grade_latest_id(answer_id, part=fields.get("part", ""))
         if latest is not None and latest != seen:
             log.info("answer %s was graded by another run (grade %s); this run's grade is dropped", answer_id, latest)
             return AnswerGrade.objects.get(id=latest)
@@ -144,10 +166,20 @@ class _Grading:
     examples: list[dict[str, Any]]
     seen: int | None
     base: dict[str, Any]
+    # The follow-ups asked on this answer and their replies in time, [{criterion_id,
+    # question, reply}]: graded with it (exchange_graded). Empty, flagged or late replies
+    # never come here.
+    exchange: tuple[dict[str, Any], ...] = ()
+    # Why a person must look whatever the grader says (a reply that tried to steer it).
+    reasons: tuple[str, ...] = ()
+    rubric_override: dict[str, Any] | None = None
+    # What the LLM is shown, if not the question's prompt and the text graded.
+    llm_prompt: str | None = None
+    llm_text: str | None = None
 
     @property
     def rubric(self) -> dict[str, Any]:
-        return self.version.spec
+        return self.rubric_override or self.version.spec
 
     def store(self, **fields: Any) -> AnswerGrade:
         return _grade_store(self.answer_id, self.seen, **{**self.base, **fields})
@@ -160,9 +192,16 @@ def rubric_grade(
     text: str,
     organization: Organization | None,
     candidate_id: int | None = None,
+    exchange: list[dict[str, Any]] | None = None,
+    extra_reasons: list[str] | None = None,
 ) -> AnswerGrade:
     """Grades the written answer ``answer_id`` (its ``text``, to ``version``'s rubric) with
     the configured grader, stores the grade and announces it.
+
+    ``exchange``: the follow-ups asked on it with their replies in time ({criterion_id,
+    question, reply}); a reply can raise or confirm the level of the criterion it probes,
+    never lower any (grading/follow_ups.py). ``extra_reasons``: why a person should look
+    anyway (a reply that tried to steer the grader).
 
     ``organization`` pays (none for practice); ``candidate_id`` is whose answer it is (the
     per-candidate daily budget). Raises LlmUnavailable (retry later; the answer stays
@@ -174,6 +213,7 @@ def rubric_grade(
     model = settings.LLM_MODEL if use_llm else "local"
     samples = settings.LLM_SAMPLES if use_llm else 1
     rubric = version.spec
+    exchange = [e for e in exchange or [] if e["criterion_id"] in {c["id"] for c in rubric["criteria"]}]
     examples = anchor_examples(rubric)
     if use_llm:
         examples += recruiter_examples(version.question_id, rubric, organization=organization)
@@ -195,9 +235,12 @@ def rubric_grade(
             "model": model,
             "prompt_version": PROMPT_VERSION,
             "rubric_hash": rubric_hash(rubric),
-            "cache_key": _cache_key(model=model, samples=samples, rubric=rubric, text=text, examples=examples),
+            "cache_key": _cache_key(model=model, samples=samples, rubric=rubric, text=text, examples=examples, exchange=exchange),
             "organization": organization,
+            "exchange": exchange,
         },
+        exchange=tuple(exchange),
+        reasons=tuple(extra_reasons or ()),
     )
     return _grade_without_grader(run) or (_grade_with_llm(run) if use_llm else _grade_locally(run))
 
@@ -235,26 +278,70 @@ def _precheck_reasons(matches: list[str]) -> list[str]:
     return [f"injection pre-check: {match!r}" for match in matches]
 
 
+def exchange_text(text: str, exchange: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
+    """What the candidate wrote in the whole exchange: the answer, then each reply."""
+    return "\n\n".join([text, *(e["reply"] for e in exchange)])
+
+
+def exchange_prompt(prompt: str, exchange: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
+    """The question as the whole exchange was asked: its prompt, then the interviewer's
+    follow-ups. The candidate's replies are not here: they are data, in the answer's fence."""
+    asked = "\n".join(f"{n}. {e['question']}" for n, e in enumerate(exchange, start=1))
+    return (
+        f"{prompt}\n\n# Follow-up questions the interviewer asked after the first answer\n{asked}\n\n"
+        "The answer to grade is the candidate's first answer followed by their replies to these follow-ups, in order."
+    )
+
+
+def exchange_graded(
+    rubric: dict[str, Any], answer_grade: RubricGrade, exchange_grade: RubricGrade, exchange: tuple[dict[str, Any], ...]
+) -> tuple[list[dict[str, Any]], float]:
+    """The criteria of a grade of the whole exchange: each probed criterion keeps the
+    better of its level in the answer and in the exchange (its reply's evidence beside),
+    every other criterion keeps the answer's level (grading/follow_ups.exchange_levels)."""
+    before = {c.id: c.level for c in answer_grade.criteria}
+    after = {c.id: c for c in exchange_grade.criteria}
+    probed = {e["criterion_id"] for e in exchange}
+    replies = {cid: after[cid].level for cid in probed if cid in after}
+    merged = exchange_levels(before, replies)
+    criteria = []
+    for c in answer_grade.criteria:
+        item = {**c.__dict__, "level": merged[c.id]}
+        if c.id in replies:
+            reply_text = spaced(" ".join(e["reply"] for e in exchange if e["criterion_id"] == c.id))
+            quotes = [q for q in after[c.id].evidence if spaced(q) in reply_text]
+            item["answer_level"] = c.level
+            item["follow_up"] = {"level": replies[c.id], "reasoning": after[c.id].reasoning, "evidence": quotes}
+        criteria.append(item)
+    return criteria, weighted_score(rubric, merged)
+
+
 def _grade_locally(run: _Grading, *, reasons: list[str] | None = None) -> AnswerGrade:
     """The offline grader: provisional levels with a confidence. An injection pre-check
     match, or (in an assessment) low confidence, sends the grade to a person; practice
     has no reviewer, so there a low confidence is shown, not waited on."""
     precheck = injection_precheck(run.text)
-    reasons = [*(reasons or []), *_precheck_reasons(precheck)]
+    reasons = [*run.reasons, *(reasons or []), *_precheck_reasons(precheck)]
     with metrics.rubric_grading_timed("local"):
-        result = LocalGrader(run.rubric).grade(run.text, precheck=precheck)
+        grader = LocalGrader(run.rubric)
+        result = grader.grade(run.text, precheck=precheck)
+        criteria, score = [c.__dict__ for c in result.criteria], result.score
+        if run.exchange:
+            # Replies were pre-checked when their follow-ups closed: none here tried to steer.
+            whole = grader.grade(exchange_text(run.text, run.exchange), precheck=[])
+            criteria, score = exchange_graded(run.rubric, result, whole, run.exchange)
     flagged = any(r.startswith("injection pre-check") for r in reasons)
     unsure = "low_confidence" in result.flags
     if unsure:
         reasons.append(f"the local grader is not confident of these levels ({result.confidence:.2f})")
-    review = flagged or (unsure and run.organization is not None)
+    review = bool(run.reasons) or flagged or (unsure and run.organization is not None)
     return run.store(
         grader="local",
         model="local",
         status=AnswerGrade.Status.NEEDS_REVIEW if review else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
-        criteria=[c.__dict__ for c in result.criteria],
-        machine_score=result.score,
+        criteria=criteria,
+        machine_score=score,
         confidence=result.confidence,
         injection_suspected=flagged,
     )
@@ -274,14 +361,18 @@ def _usage(calls: list[Any]) -> dict[str, Any]:
 
 def _grade_with_llm(run: _Grading) -> AnswerGrade:
     precheck = injection_precheck(run.text)  # once: up to ~0.3 s on the longest answers
-    reasons = _precheck_reasons(precheck)
+    reasons = [*run.reasons, *_precheck_reasons(precheck)]
     model = run.base["model"]
     grader = llm_grader()
     # The most this grading can cost, reserved before anything is sent: every request of
     # every sample may be asked twice (an invalid reply), with the whole prompt.
-    prompt_chars = len(json.dumps(run.rubric)) + len(run.version.prompt_markdown) + len(run.text)
+    prompt_chars = len(json.dumps(run.rubric)) + len(run.llm_prompt or run.version.prompt_markdown)
+    prompt_chars += len(run.llm_text or run.text)
     prompt_chars += sum(len(e["answer"]) + 200 for e in run.examples) + 3000
-    ceiling = llm_cost_ceiling(prompt_chars=prompt_chars, requests=2 * run.samples)
+    if run.exchange:  # a second grading, of the whole exchange, with the replies and questions
+        prompt_chars += sum(len(e["reply"]) + len(e["question"]) + 100 for e in run.exchange)
+    requests = 2 * run.samples * (2 if run.exchange else 1)
+    ceiling = llm_cost_ceiling(prompt_chars=prompt_chars, requests=requests)
     try:
         spend = llm_budget_reserve(
             organization=run.organization, user_id=run.candidate_id, answer_id=run.answer_id, model=model, amount=ceiling
@@ -297,21 +388,32 @@ def _grade_with_llm(run: _Grading) -> AnswerGrade:
         with metrics.rubric_grading_timed("llm"):
             result: LlmResult = grader.grade(
                 question_title=run.version.title,
-                prompt=run.version.prompt_markdown,
+                prompt=run.llm_prompt or run.version.prompt_markdown,
                 rubric=run.rubric,
-                answer=run.text,
+                answer=run.llm_text or run.text,
                 examples=run.examples,
                 samples=run.samples,
             )
-        calls = result.calls
+            calls = list(result.calls)
+            whole: LlmResult | None = None
+            if run.exchange:
+                whole = grader.grade(
+                    question_title=run.version.title,
+                    prompt=exchange_prompt(run.version.prompt_markdown, run.exchange),
+                    rubric=run.rubric,
+                    answer=exchange_text(run.text, run.exchange),
+                    examples=run.examples,
+                    samples=run.samples,
+                )
+                calls += whole.calls
     except LlmGradeInvalid as exc:
-        calls = exc.calls
+        calls = [*calls, *exc.calls]
         llm_spend_settle(spend, calls=calls, outcome="invalid")
         return run.store(
             status=AnswerGrade.Status.NEEDS_REVIEW, review_reasons=[f"no usable grade from the model: {exc}"], **_usage(calls)
         )
     except LlmRejected as exc:
-        calls = exc.calls
+        calls = [*calls, *exc.calls]
         llm_spend_settle(spend, calls=calls, outcome="rejected")
         log.error("answer %s: the LLM endpoint refused the request for good: %s", run.answer_id, exc)
         llm_rejection_record(str(exc))
@@ -321,7 +423,7 @@ def _grade_with_llm(run: _Grading) -> AnswerGrade:
             **_usage(calls),
         )
     except LlmUnavailable as exc:
-        llm_spend_settle(spend, calls=exc.calls, outcome="unavailable")
+        llm_spend_settle(spend, calls=[*calls, *exc.calls], outcome="unavailable")
         raise
     except BaseException:
         llm_spend_settle(spend, calls=calls, outcome="error")
@@ -334,15 +436,100 @@ def _grade_with_llm(run: _Grading) -> AnswerGrade:
         for flag in result.grade.flags
         if flag.startswith("inconsistent:")
     ]
+    criteria, score = [c.__dict__ for c in result.grade.criteria], result.grade.score
+    messages = result.messages
+    if whole is not None:
+        criteria, score = exchange_graded(run.rubric, result.grade, whole.grade, run.exchange)
+        messages = [*messages, *whole.messages]
+        if whole.grade.injection_suspected:
+            reasons.append("the model flagged an injection attempt in a follow-up reply")
     return run.store(
         status=AnswerGrade.Status.NEEDS_REVIEW if reasons else AnswerGrade.Status.GRADED,
         review_reasons=reasons,
-        criteria=[c.__dict__ for c in result.grade.criteria],
-        machine_score=result.grade.score,
+        criteria=criteria,
+        machine_score=score,
         injection_suspected=bool(precheck) or result.grade.injection_suspected,
-        prompt=result.messages,
+        prompt=messages,
         **_usage(calls),
     )
+
+
+# -- a coding question's follow-up ------------------------------------------------------
+
+FOLLOW_UP_PART = "follow_up"
+# A follow-up reply is a few sentences, not an essay.
+FOLLOW_UP_MAX_WORDS = 400
+
+
+def follow_up_rubric(spec: dict[str, Any]) -> dict[str, Any]:
+    """A coding question's follow-up as a rubric the graders take: its criteria, its
+    reference reply as the strong answer (docs/question-format.md, "follow_up")."""
+    follow_up = spec["follow_up"]
+    return {
+        "criteria": follow_up["criteria"],
+        "strong_answer": follow_up["reference"],
+        "anchors": [],
+        "synonyms": {},
+        "max_words": FOLLOW_UP_MAX_WORDS,
+    }
+
+
+def grade_rubric(grade: AnswerGrade) -> dict[str, Any]:
+    """The rubric ``grade`` was graded against: its question's, or its follow-up's."""
+    spec = grade.question_version.spec
+    return follow_up_rubric(spec) if grade.part == FOLLOW_UP_PART else spec
+
+
+def follow_up_grade(
+    *,
+    answer_id: int,
+    version: QuestionVersion,
+    question: str,
+    reply: str,
+    code: str,
+    organization: Organization | None,
+    candidate_id: int | None = None,
+    extra_reasons: list[str] | None = None,
+) -> AnswerGrade:
+    """Grades the reply to a coding question's follow-up against its small rubric, as
+    ``rubric_grade`` grades an answer (same graders, budget, fence and checks). The
+    candidate's code is context for the LLM, inside the same fence as the reply."""
+    use_llm = llm_configured()
+    model = settings.LLM_MODEL if use_llm else "local"
+    samples = settings.LLM_SAMPLES if use_llm else 1
+    rubric = follow_up_rubric(version.spec)
+    context = (
+        f"{version.prompt_markdown}\n\n# Follow-up question, asked after the candidate's code passed every test\n"
+        f"{question}\n\nThe answer to grade is the candidate's reply to this follow-up."
+    )
+    graded_text = reply if not code.strip() else f"{reply}\n\n(The candidate's code, for reference:)\n{code}"
+    run = _Grading(
+        answer_id=answer_id,
+        version=version,
+        text=reply,
+        organization=organization,
+        candidate_id=candidate_id,
+        use_llm=use_llm,
+        samples=samples,
+        examples=[],
+        seen=rubric_grade_latest_id(answer_id, part=FOLLOW_UP_PART),
+        base={
+            "question_version": version,
+            "answer_text": reply,
+            "part": FOLLOW_UP_PART,
+            "grader": "llm" if use_llm else "local",
+            "model": model,
+            "prompt_version": PROMPT_VERSION,
+            "rubric_hash": rubric_hash(rubric),
+            "cache_key": _cache_key(model=model, samples=samples, rubric=rubric, text=graded_text, examples=[]),
+            "organization": organization,
+        },
+        reasons=tuple(extra_reasons or ()),
+        rubric_override=rubric,
+        llm_prompt=context,
+        llm_text=graded_text,
+    )
+    return _grade_without_grader(run) or (_grade_with_llm(run) if use_llm else _grade_locally(run))
 
 
 def effective_levels(grade: AnswerGrade) -> dict[str, int]:
@@ -366,7 +553,7 @@ def grade_score(grade: AnswerGrade, rubric: dict[str, Any]) -> float | None:
 def grade_override(*, grade: AnswerGrade, user: User, criterion_id: str, level: int, comment: str) -> GradeOverride:
     """A recruiter sets a criterion's level, with a reason. The human level counts, and
     the change is announced (``rubric_grade_stored``) for the answer to take it."""
-    rubric = grade.question_version.spec
+    rubric = grade_rubric(grade)
     if criterion_id not in {c["id"] for c in rubric["criteria"]}:
         raise ApplicationError(
             f"no criterion {criterion_id!r} in this rubric", code="invalid", fields={"criterion": ["unknown criterion"]}

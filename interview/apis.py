@@ -18,7 +18,15 @@ from config.limits import CodeRunThrottle, CodeSubmitThrottle
 from config.schema import error_response
 from grading.apis import SubmissionOutput
 from interview import invite_selectors, selectors, services
-from interview.models import Answer, AssessmentInvite, IntegrityEvent, InterviewSession, InterviewTemplate, SessionQuestion
+from interview.models import (
+    Answer,
+    AssessmentInvite,
+    FollowUp,
+    IntegrityEvent,
+    InterviewSession,
+    InterviewTemplate,
+    SessionQuestion,
+)
 from interview.presenters import display_names, points, question_review, session_score_explained, written_coaching
 from interview.services import invites
 from interview.services.templates import (
@@ -40,6 +48,8 @@ class TemplateOutput(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     total_minutes = serializers.IntegerField()
+    follow_ups = serializers.BooleanField()
+    follow_up_minutes = serializers.IntegerField()
     organization = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
 
@@ -74,6 +84,8 @@ class TemplateListCreateApi(APIView):
         description = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
         total_minutes = serializers.IntegerField(min_value=1, max_value=480)
         shuffle_questions = serializers.BooleanField(required=False, default=False)
+        follow_ups = serializers.BooleanField(required=False, default=False)
+        follow_up_minutes = serializers.IntegerField(min_value=1, max_value=15, required=False, default=3)
         # A bad section is named by its index: {"sections": {"0": {"title": ["This field is required."]}}}.
         sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=MAX_SECTIONS)
 
@@ -121,6 +133,8 @@ class TemplateDetailApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
         total_minutes = serializers.IntegerField(min_value=1, max_value=480, required=False)
         shuffle_questions = serializers.BooleanField(required=False)
+        follow_ups = serializers.BooleanField(required=False)
+        follow_up_minutes = serializers.IntegerField(min_value=1, max_value=15, required=False)
         sections = serializers.ListField(child=TemplateSectionInput(), min_length=1, max_length=MAX_SECTIONS, required=False)
         is_active = serializers.BooleanField(required=False)
 
@@ -144,6 +158,8 @@ class TemplateDetailApi(APIView):
                 "description": template.description,
                 "total_minutes": template.total_minutes,
                 "shuffle_questions": template.shuffle_questions,
+                "follow_ups": template.follow_ups,
+                "follow_up_minutes": template.follow_up_minutes,
                 "sections": template_sections_data(template),
                 **changes,
             }
@@ -184,6 +200,32 @@ def _own_session_or_404(request: Request, session_id: int) -> InterviewSession:
     return session
 
 
+def follow_up_payload(follow_up: FollowUp, session: InterviewSession, *, now: Any = None) -> dict[str, Any]:
+    """A follow-up as the candidate sees it while the interview runs: never its criterion."""
+    now = now or timezone.now()
+    state = services.follow_up_state(follow_up, session, now=now)
+    return {
+        "id": follow_up.id,
+        "number": follow_up.number,
+        "question": follow_up.question,
+        "asked_at": follow_up.asked_at,
+        "deadline": follow_up.deadline,
+        "remaining_seconds": max(0.0, (follow_up.deadline - now).total_seconds()) if state == FollowUp.State.OPEN else 0.0,
+        "state": state,
+        "reply": follow_up.reply,
+        "revision": follow_up.reply_revision,
+        "saved_at": follow_up.reply_saved_at,
+    }
+
+
+def _follow_ups_status(answer: Answer, follow_ups: list[FollowUp]) -> str:
+    if follow_ups:
+        return "asked"
+    if answer.follow_ups_asked_at is not None:
+        return "none"
+    return "preparing" if answer.submitted_at is not None else "not_submitted"
+
+
 def _question_payload(question: SessionQuestion, answer: Answer) -> dict[str, Any]:
     version = question.question_version
     content = candidate_content(version)
@@ -202,13 +244,31 @@ def _question_payload(question: SessionQuestion, answer: Answer) -> dict[str, An
         "track": version.question.track,
         "prompt_html": version.prompt_html,
         "content": content,
-        "answer": {"payload": answer.payload, "revision": answer.revision, "saved_at": answer.saved_at},
+        "answer": {
+            "payload": answer.payload,
+            "revision": answer.revision,
+            "saved_at": answer.saved_at,
+            "submitted_at": answer.submitted_at,
+        },
     }
 
 
+def _with_follow_ups(item: dict[str, Any], answer: Answer, session: InterviewSession, now: Any) -> dict[str, Any]:
+    if session.template.follow_ups:
+        follow_ups = list(answer.follow_ups.all())
+        item["follow_ups"] = [follow_up_payload(f, session, now=now) for f in follow_ups]
+        item["follow_ups_status"] = _follow_ups_status(answer, follow_ups)
+    return item
+
+
 def session_payload(session: InterviewSession) -> dict[str, Any]:
+    services.follow_ups_due(session=session)
     now = timezone.now()
-    questions = session.questions.select_related("question_version__question", "answer").order_by("position")
+    questions = (
+        session.questions.select_related("question_version__question", "answer")
+        .prefetch_related("answer__follow_ups")
+        .order_by("position")
+    )
     return {
         "id": session.id,
         "template": session.template.title,
@@ -219,7 +279,8 @@ def session_payload(session: InterviewSession) -> dict[str, Any]:
         "server_time": now,
         "remaining_seconds": max(0.0, (session.deadline - now).total_seconds()) if session.status == "in_progress" else 0.0,
         "finish_reason": session.finish_reason,
-        "questions": [_question_payload(q, q.answer) for q in questions],
+        "follow_ups": session.template.follow_ups,
+        "questions": [_with_follow_ups(_question_payload(q, q.answer), q.answer, session, now) for q in questions],
         # The names the page shows for kinds and verdicts: the results page's, so both say the same.
         "labels": display_names(),
     }
@@ -543,33 +604,89 @@ class AnswerRunApi(APIView):
 
 
 class AnswerSubmitApi(APIView):
-    """Submits code: it becomes the answer (as a save would store it), then in
-    practice it is graded on every test now (poll the submission); in an assessment
-    it is kept for grading when the interview ends (answers 204)."""
+    """Submits an answer. Code (``source``) becomes the answer (as a save would store it),
+    then in practice it is graded on every test now (poll the submission); in an
+    assessment it is kept for grading when the interview ends (answers 204). A written
+    answer (``text``, in templates with follow-ups) is stored and no longer changes; the
+    interviewer's follow-ups appear on the session (answers 200 with them)."""
 
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, CodeSubmitThrottle]
 
     class InputSerializer(serializers.Serializer):
-        source = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+        source = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False, max_length=256 * 1024, help_text="A coding answer."
+        )
+        text = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False, max_length=256 * 1024, help_text="A written answer."
+        )
         revision = serializers.IntegerField(
             min_value=1,
             max_value=MAX_ID,
             required=False,
             help_text="The answer's revision, as for a save (an older one leaves the newer saved answer); "
-            "left out, the source is stored as the next revision.",
+            "left out, the answer is stored as the next revision.",
         )
 
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("source" in attrs) == ("text" in attrs):
+                raise serializers.ValidationError("send `source` for code or `text` for a written answer")
+            return attrs
+
     @extend_schema(
-        request=InputSerializer, responses={202: SubmissionOutput, 204: None, 409: SESSION_CLOSED, 413: ANSWER_TOO_LARGE}
+        request=InputSerializer,
+        responses={
+            202: SubmissionOutput,
+            200: inline_serializer("WrittenAnswerSubmitted", {"question": serializers.DictField()}),
+            204: None,
+            409: error_response(
+                "`session_closed`: time is up; `follow_ups_off`: this template takes written answers as saves; "
+                "`answer_submitted`: submitted already, with other text."
+            ),
+            413: ANSWER_TOO_LARGE,
+        },
     )
     def post(self, request: Request, session_id: int, position: int) -> Response:
         session = _own_session_or_404(request, session_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = services.session_submit_code(session=session, position=position, **data.validated_data)
+        values = data.validated_data
+        if "text" in values:
+            answer = services.written_answer_submit(
+                session=session, position=position, payload={"text": values["text"]}, revision=values.get("revision")
+            )
+            answer = Answer.objects.select_related("session_question__question_version__question").get(id=answer.id)
+            question = _with_follow_ups(_question_payload(answer.session_question, answer), answer, session, timezone.now())
+            return Response({"question": question})
+        submission = services.session_submit_code(
+            session=session, position=position, source=values["source"], revision=values.get("revision")
+        )
         if submission is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(SubmissionOutput(submission).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FollowUpReplyApi(APIView):
+    """Saves the reply to a follow-up question while its time box is open. After it, the
+    reply is kept but not graded (409 ``follow_up_closed``)."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+        revision = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("FollowUp", {"id": serializers.IntegerField(), "state": serializers.CharField()}),
+            409: error_response("`follow_up_closed`: its time box is over; the reply was kept, not graded."),
+            413: ANSWER_TOO_LARGE,
+        },
+    )
+    def put(self, request: Request, session_id: int, follow_up_id: int) -> Response:
+        session = _own_session_or_404(request, session_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        follow_up = services.follow_up_reply_save(session=session, follow_up_id=follow_up_id, **data.validated_data)
+        return Response(follow_up_payload(follow_up, session))
 
 
 class MarkdownPreviewApi(APIView):
@@ -631,11 +748,16 @@ class SessionFinishApi(APIView):
 
 def results_payload(session: InterviewSession) -> dict[str, Any]:
     """A finished practice session's results: per question its prompt, the answer beside
-    the right one, and how its score was computed (interview/presenters.py)."""
+    the right one, how its score was computed, and the follow-ups asked on it with the
+    replies and what they did (interview/presenters.py)."""
+    from interview.presenters import answer_follow_ups_results, candidate_criterion
+
     questions = []
-    for question in session.questions.select_related(
-        "question_version__question", "answer__submission__question_version"
-    ).order_by("position"):
+    for question in (
+        session.questions.select_related("question_version__question", "answer__submission__question_version")
+        .prefetch_related("answer__follow_ups")
+        .order_by("position")
+    ):
         answer = question.answer
         item = {
             "position": question.position,
@@ -670,14 +792,18 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
                 **answer.feedback,
                 "criteria": [
                     {
-                        **{k: v for k, v in c.items() if k != "reasoning"},
+                        **candidate_criterion(c),
                         "strong": advice.get(c["id"], {}).get("strong", ""),
                         "stronger": advice.get(c["id"], {}).get("stronger", ""),
+                        "stronger_level": advice.get(c["id"], {}).get("stronger_level"),
                     }
                     for c in answer.feedback.get("criteria", [])
                 ],
             }
             item["coaching"] = coaching
+        item.update(
+            answer_follow_ups_results(answer, kind=item["kind"], spec=question.question_version.spec, feedback=answer.feedback)
+        )
         questions.append(item)
     graded = all(q["grade_status"] == Answer.GradeStatus.GRADED for q in questions) and session.score is not None
     return {
@@ -690,6 +816,8 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
             [q["score"] if q["grade_status"] == Answer.GradeStatus.GRADED else None for q in questions], session.score
         ),
         "graded": graded,
+        # A coding follow-up's reply still being graded: never in the score, but the page waits for it.
+        "follow_ups_pending": any(q.get("follow_ups_state") == "pending" for q in questions),
         "finish_reason": session.finish_reason,
         "questions": questions,
         "labels": display_names(),

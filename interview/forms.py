@@ -36,6 +36,20 @@ class TemplateForm(forms.Form):
         label="Shuffle fixed questions",
         help_text="Each candidate gets a section's fixed questions in a different order.",
     )
+    follow_ups = forms.BooleanField(
+        required=False,
+        label="Ask follow-up questions",
+        help_text="After a written answer is submitted (or its section's time runs out) the interviewer asks one or "
+        "two follow-ups on its weakest points; after accepted code, one on complexity and edge cases.",
+    )
+    follow_up_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=15,
+        initial=3,
+        required=False,
+        label="Minutes per follow-up",
+        help_text="Each follow-up's own time box (3 if left empty).",
+    )
 
 
 def question_choices(user: User) -> tuple[list[tuple[str, list[tuple[str, str]]]], dict[str, str]]:

@@ -32,6 +32,13 @@ class InterviewTemplate(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=True)
+    # The interviewer probes: follow-up questions on written answers and on accepted code.
+    follow_ups = models.BooleanField(
+        default=False, help_text="Ask follow-up questions on written answers and on accepted code (docs/grading.md)."
+    )
+    follow_up_minutes = models.PositiveSmallIntegerField(
+        default=3, help_text="The time box of each follow-up question, in minutes (1 to 15)."
+    )
 
     class Meta:
         ordering = ["title"]
@@ -183,9 +190,55 @@ class Answer(models.Model):
     score = models.FloatField(null=True, blank=True)
     feedback = models.JSONField(null=True, blank=True)
     submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Follow-ups (templates that opt in): a written answer submitted, or its section's time
+    # over, no longer changes; the interviewer then decides its follow-ups (maybe none).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    follow_ups_asked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"answer to {self.session_question}"
+
+
+class FollowUp(models.Model):
+    """One follow-up question the interviewer asked on an answer, and the candidate's reply.
+
+    The time box runs on the server's clock from ``asked_at`` to ``deadline``. A reply
+    saved in time is graded against the criterion it probes; one that arrives later is
+    kept (``late_reply``) and never graded (docs/grading.md, "Follow-ups")."""
+
+    class Source(models.TextChoices):
+        AUTHORED = "authored", "A probe the bank's authors wrote"
+        LLM = "llm", "Written by the LLM from the answer"
+        CODING = "coding", "The coding question's follow-up"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting for the reply"
+        ANSWERED = "answered", "Answered in time"
+        EMPTY = "empty", "No reply"
+        LATE = "late", "Replied after the time box"
+        FLAGGED = "flagged", "The reply tried to steer the grader"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="follow_ups")
+    number = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    criterion_id = models.CharField(max_length=40)
+    criterion_name = models.CharField(max_length=200)
+    question = models.TextField()
+    asked_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    reply = models.TextField(blank=True)
+    reply_revision = models.PositiveIntegerField(default=0)
+    reply_saved_at = models.DateTimeField(null=True, blank=True)
+    late_reply = models.TextField(blank=True)
+    late_reply_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+
+    class Meta:
+        ordering = ["answer", "number"]
+        constraints = [models.UniqueConstraint(fields=["answer", "number"], name="follow_up_number_unique")]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.number} on {self.answer}"
 
 
 class IntegrityEvent(models.Model):

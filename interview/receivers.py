@@ -16,6 +16,7 @@ from interview import services
 
 def _submission_finished(sender: Any, *, submission_id: int, **kwargs: Any) -> None:
     services.answer_submission_finished(submission_id=submission_id)
+    services.coding_follow_up_on_submission(submission_id=submission_id)
 
 
 def _rubric_grade_stored(sender: Any, *, answer_id: int, grade_id: int, **kwargs: Any) -> None:

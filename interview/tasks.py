@@ -13,6 +13,7 @@ from grading.llm import LlmUnavailable
 from grading.llm_budget import BudgetExhausted
 from interview import selectors, services
 from interview.models import AssessmentInvite
+from interview.services import follow_ups
 
 
 @shared_task
@@ -75,4 +76,32 @@ def answers_rubric_grade_requeue() -> int:
     pending = services.answers_rubric_grade_pending()
     for answer_id in pending:
         answer_rubric_grade_task.delay(answer_id)
-    return len(pending)
+    follow_ups_pending = services.answers_follow_up_grade_pending()
+    for answer_id in follow_ups_pending:
+        follow_up_grade_task.delay(answer_id)
+    return len(pending) + len(follow_ups_pending)
+
+
+@shared_task
+def follow_ups_ask_task(answer_id: int) -> int:
+    """Writes and asks a submitted answer's follow-ups (an LLM is configured); a failing
+    model leaves the authored probes (grading/follow_up_services.py)."""
+    return len(follow_ups.follow_ups_ask(answer_id=answer_id))
+
+
+@shared_task
+def follow_ups_due_sweep() -> int:
+    """Asks follow-ups whose section's time ran out, or whose writer never came (beat)."""
+    return follow_ups.follow_ups_due_sweep()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def follow_up_grade_task(self, answer_id: int) -> str | None:
+    """Grades the reply to a coding answer's follow-up; an unreachable LLM is retried."""
+    try:
+        grade = services.answer_follow_up_grade(answer_id=answer_id)
+    except BudgetExhausted:
+        return "budget_exhausted"
+    except LlmUnavailable as exc:
+        raise self.retry(exc=exc, countdown=llm_retry_countdown(self.request.retries, exc.retry_after)) from None
+    return grade.status if grade is not None else None

@@ -199,6 +199,8 @@ def _editor(request: HttpRequest, template: InterviewTemplate | None) -> HttpRes
                     "description": template.description,
                     "total_minutes": template.total_minutes,
                     "shuffle_questions": template.shuffle_questions,
+                    "follow_ups": template.follow_ups,
+                    "follow_up_minutes": template.follow_up_minutes,
                 }
             )
             stored = template_sections_data(template)
@@ -218,6 +220,8 @@ def _editor(request: HttpRequest, template: InterviewTemplate | None) -> HttpRes
                 "description": form.cleaned_data["description"],
                 "total_minutes": form.cleaned_data["total_minutes"],
                 "shuffle_questions": form.cleaned_data["shuffle_questions"],
+                "follow_ups": form.cleaned_data["follow_ups"],
+                "follow_up_minutes": form.cleaned_data["follow_up_minutes"] or 3,
                 "sections": [s.as_service_data(n) for n, s in enumerate(sections.sections(), start=1)],
             }
             if action == "preview":

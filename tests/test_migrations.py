@@ -35,7 +35,7 @@ SIMILARITY_MODELS = ("similarityflag", "similaritycheck")
 # The fields grading 0008 adds (0009 fills them, 0010 makes the version required).
 NEW_GRADE_FIELDS = ("question_version_id", "answer_text")
 # Added by later migrations (0012: the local grader's confidence); empty for old grades.
-LATER_GRADE_FIELDS = ("confidence",)
+LATER_GRADE_FIELDS = ("confidence", "part", "exchange")
 
 
 def _migrate(targets=None) -> None:

@@ -7,7 +7,8 @@
 - ``answers``: save, run and submit while time remains;
 - ``scoring``: each answer to the grading core, each result back onto the answer, and
   the session's score;
-- ``integrity``: the assessment page's integrity events.
+- ``integrity``: the assessment page's integrity events;
+- ``follow_ups``: the interviewer's follow-up questions and the replies to them.
 
 The names below are the app's public write API, re-exported so that callers need not
 know which module holds each.
@@ -20,6 +21,15 @@ from interview.services.answers import (
     session_run_code,
     session_submit_code,
 )
+from interview.services.follow_ups import (
+    FollowUpClosed,
+    coding_follow_up_on_submission,
+    follow_up_reply_save,
+    follow_up_state,
+    follow_ups_ask,
+    follow_ups_due,
+    written_answer_submit,
+)
 from interview.services.integrity import (
     MAX_EVENTS_PER_BATCH,
     MAX_EVENTS_PER_SESSION,
@@ -29,12 +39,14 @@ from interview.services.integrity import (
 from interview.services.invites import assessment_invite_create, assessment_invite_get
 from interview.services.question_practice import practice_start_question
 from interview.services.scoring import (
+    answer_follow_up_grade,
     answer_grade,
     answer_regrade,
     answer_rubric_grade,
     answer_rubric_grade_apply,
     answer_rubric_grade_waiting,
     answer_submission_finished,
+    answers_follow_up_grade_pending,
     answers_rubric_grade_pending,
     session_score_update,
 )
@@ -59,7 +71,9 @@ __all__ = [
     "MAX_EVENTS_PER_SESSION",
     "MAX_TEXT_CHARS",
     "EventsNotRecorded",
+    "FollowUpClosed",
     "SessionClosed",
+    "answer_follow_up_grade",
     "answer_grade",
     "answer_regrade",
     "answer_rubric_grade",
@@ -67,10 +81,16 @@ __all__ = [
     "answer_rubric_grade_waiting",
     "answer_save",
     "answer_submission_finished",
+    "answers_follow_up_grade_pending",
     "answers_rubric_grade_pending",
     "assessment_invite_create",
     "assessment_invite_get",
     "assessment_start",
+    "coding_follow_up_on_submission",
+    "follow_up_reply_save",
+    "follow_up_state",
+    "follow_ups_ask",
+    "follow_ups_due",
     "integrity_events_record",
     "practice_start",
     "practice_start_question",
@@ -85,4 +105,5 @@ __all__ = [
     "sessions_finalize_expired",
     "template_create",
     "template_draw",
+    "written_answer_submit",
 ]

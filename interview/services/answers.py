@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError, NotFoundError
+from config.errors import ApplicationError, ConflictError, NotFoundError
 from grading import services as grading_services
 from grading.models import Submission
 from interview.models import Answer, InterviewSession, SessionQuestion
@@ -69,19 +69,24 @@ def _validate_payload(kind: str, version: QuestionVersion, payload: Any) -> dict
     return {"text": text}
 
 
-def _session_question(session: InterviewSession, position: int, *, coding: bool = False) -> SessionQuestion:
+_KIND_NAMES = {Kind.CODING: "coding question", Kind.FREE_TEXT: "written question"}
+
+
+def _session_question(session: InterviewSession, position: int, *, kind: str | None = None) -> SessionQuestion:
     question = (
         SessionQuestion.objects.select_related("question_version__question").filter(session=session, position=position).first()
     )
-    if question is None or (coding and question.question_version.question.kind != Kind.CODING):
-        raise NotFoundError("this interview has no such coding question" if coding else "this interview has no such question")
+    if question is None or (kind and question.question_version.question.kind != kind):
+        raise NotFoundError(f"this interview has no such {_KIND_NAMES.get(kind, 'question')}")
     return question
 
 
-def _answer_store(
-    *, session: InterviewSession, position: int, payload: Any, revision: int | None, coding: bool = False
+def answer_store(
+    *, session: InterviewSession, position: int, payload: Any, revision: int | None, kind: str | None = None
 ) -> Answer:
-    """Stores an answer under the one rule, with revisions: the work of save and submit.
+    """Stores an answer under the one rule, with revisions: the work of save and submit
+    (``kind``: the question must be of this kind). A written answer submitted for its
+    follow-ups no longer changes.
 
     ``revision`` is the client's counter: a save that arrives after a newer one (a
     retried request overtaken by the next) is ignored, so newer work is never lost.
@@ -90,10 +95,19 @@ def _answer_store(
     now = timezone.now()
     with transaction.atomic():
         session = InterviewSession.objects.select_for_update().get(id=session.id)
-        question = _session_question(session, position, coding=coding)
+        question = _session_question(session, position, kind=kind)
+        answer = Answer.objects.select_for_update().get(session_question=question)
+        if answer.submitted_at is not None and question.question_version.question.kind == Kind.FREE_TEXT:
+            # Submitted for its follow-ups (interview/services/follow_ups.py): the interviewer
+            # asked about this text, so it stays what they asked about.
+            if isinstance(payload, dict) and payload.get("text") == answer.payload.get("text"):
+                return answer
+            raise ConflictError(
+                "this answer was submitted and can no longer change; reply to its follow-up questions instead",
+                code="answer_submitted",
+            )
         session_accepts_work(session, question, now=now)
         clean = _validate_payload(question.question_version.question.kind, question.question_version, payload)
-        answer = Answer.objects.select_for_update().get(session_question=question)
         if revision is None:
             if clean == answer.payload:
                 return answer
@@ -109,7 +123,7 @@ def _answer_store(
 
 def answer_save(*, session: InterviewSession, position: int, payload: Any, revision: int) -> Answer:
     """Saves the latest answer to one question, if the server's clock allows it (session_accepts_work)."""
-    return _answer_store(session=session, position=position, payload=payload, revision=revision)
+    return answer_store(session=session, position=position, payload=payload, revision=revision)
 
 
 def session_run_code(*, session: InterviewSession, position: int, source: str, custom_input: Any = None) -> Submission:
@@ -133,10 +147,13 @@ def session_submit_code(
     revision rules of a save), so it is what the interview grades. In practice it is
     also graded on every test now and the candidate sees how it did; in an assessment
     it is graded when the interview ends, and nothing is shown."""
-    _answer_store(session=session, position=position, payload={"source": source}, revision=revision, coding=True)
+    answer_store(session=session, position=position, payload={"source": source}, revision=revision, kind=Kind.CODING)
     if session.mode == InterviewSession.Mode.ASSESSMENT:
+        from interview.services.follow_ups import coding_follow_up_after_submit
+
+        coding_follow_up_after_submit(session=session, position=position)
         return None
-    question = _session_question(session, position, coding=True)
+    question = _session_question(session, position, kind=Kind.CODING)
     return grading_services.submission_create(
         user=session.candidate,
         question=question.question_version.question,

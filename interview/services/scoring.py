@@ -10,6 +10,8 @@ is recorded on its answer and in the session's score.
 
 from __future__ import annotations
 
+from typing import Any
+
 from accounts.models import WebhookEvent
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
@@ -17,7 +19,7 @@ from grading import objective, rubric_services
 from grading import services as grading_services
 from grading.models import AnswerGrade, Submission
 from interview import events
-from interview.models import Answer, InterviewSession
+from interview.models import Answer, FollowUp, InterviewSession
 from questions.bank_format import Kind
 
 
@@ -32,6 +34,10 @@ def answer_grade(answer: Answer) -> None:
         answer.grade_status = Answer.GradeStatus.GRADED
     elif kind == Kind.CODING:
         _coding_answer_grade(answer)
+        if answer.follow_ups.filter(state=FollowUp.State.ANSWERED).exists():
+            from interview.tasks import follow_up_grade_task
+
+            enqueue_on_commit(follow_up_grade_task, answer.id)
     else:
         from interview.tasks import answer_rubric_grade_task
 
@@ -75,10 +81,47 @@ def answer_rubric_grade(*, answer_id: int) -> AnswerGrade:
         "session_question__question_version__question", "session_question__session__organization"
     ).get(id=answer_id)
     session = answer.session_question.session
+    exchange, reasons = _exchange(answer)
     return rubric_services.rubric_grade(
         answer_id=answer.id,
         version=answer.session_question.question_version,
         text=answer.payload.get("text", "") or "",
+        organization=session.organization,
+        candidate_id=session.candidate_id,
+        exchange=exchange,
+        extra_reasons=reasons,
+    )
+
+
+def _exchange(answer: Answer) -> tuple[list[dict[str, Any]], list[str]]:
+    """The follow-ups answered in time, for the grader; and, in an assessment, why a
+    person should look (a reply that tried to steer the grader is never graded)."""
+    exchange, reasons = [], []
+    for follow_up in answer.follow_ups.all():
+        if follow_up.state == FollowUp.State.ANSWERED:
+            exchange.append({"criterion_id": follow_up.criterion_id, "question": follow_up.question, "reply": follow_up.reply})
+        elif follow_up.state == FollowUp.State.FLAGGED and answer.session_question.session.organization_id:
+            reasons.append(f"the reply to follow-up {follow_up.number} tried to steer the grader; it was not graded")
+    return exchange, reasons
+
+
+def answer_follow_up_grade(*, answer_id: int) -> AnswerGrade | None:
+    """Has the reply to a coding answer's follow-up graded against its rubric (the work
+    of ``follow_up_grade_task``). The code's score stays the tests': the follow-up's
+    grade is shown beside it, for the recruiter to read and override."""
+    answer = Answer.objects.select_related(
+        "session_question__question_version__question", "session_question__session__organization"
+    ).get(id=answer_id)
+    follow_up = answer.follow_ups.filter(state=FollowUp.State.ANSWERED).first()
+    if follow_up is None:
+        return None
+    session = answer.session_question.session
+    return rubric_services.follow_up_grade(
+        answer_id=answer.id,
+        version=answer.session_question.question_version,
+        question=follow_up.question,
+        reply=follow_up.reply,
+        code=(answer.payload or {}).get("source", ""),
         organization=session.organization,
         candidate_id=session.candidate_id,
     )
@@ -93,6 +136,8 @@ def answer_rubric_grade_apply(*, answer_id: int, grade_id: int) -> None:
     """Records a rubric grade (the machine's, or with a recruiter's overrides) on its answer."""
     answer = Answer.objects.select_related("session_question__question_version").get(id=answer_id)
     grade = AnswerGrade.objects.prefetch_related("overrides").get(id=grade_id, answer_id=answer_id)
+    if grade.part == rubric_services.FOLLOW_UP_PART:
+        return  # a coding follow-up's grade: beside the tests' score, never in it (answer_follow_up_grade)
     rubric = answer.session_question.question_version.spec
     score = rubric_services.grade_score(grade, rubric)
     levels = rubric_services.effective_levels(grade)
@@ -148,6 +193,21 @@ def answers_rubric_grade_pending() -> list[int]:
             session_question__question_version__question__kind=Kind.FREE_TEXT,
             grades__isnull=True,
         ).values_list("id", flat=True)[:200]
+    )
+
+
+def answers_follow_up_grade_pending() -> list[int]:
+    """Coding answers of finished interviews whose answered follow-up has no grade yet
+    (their task was lost)."""
+    return list(
+        Answer.objects.filter(
+            session_question__session__status=InterviewSession.Status.FINISHED,
+            session_question__question_version__question__kind=Kind.CODING,
+            follow_ups__state=FollowUp.State.ANSWERED,
+        )
+        .exclude(grades__part=rubric_services.FOLLOW_UP_PART)
+        .values_list("id", flat=True)
+        .distinct()[:200]
     )
 
 

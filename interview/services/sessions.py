@@ -176,6 +176,9 @@ def session_finish(*, session_id: int, reason: str) -> InterviewSession | None:
         if not closed:
             return None
         events.session_event_emit(session_id=session_id, event=WebhookEvent.SESSION_FINISHED)
+        from interview.services.follow_ups import follow_ups_close
+
+        follow_ups_close(session=InterviewSession.objects.get(id=session_id))
         answers = Answer.objects.filter(session_question__session_id=session_id).select_related(
             "session_question__question_version__question", "session_question__session__candidate"
         )

@@ -18,6 +18,8 @@ from questions.models import Question, QuestionVersion
 
 # Enough for any interview anyone runs; the forms and the API say so when it is passed.
 MAX_SECTIONS = 20
+# A follow-up question's time box (InterviewTemplate.follow_up_minutes).
+MIN_FOLLOW_UP_MINUTES, MAX_FOLLOW_UP_MINUTES = 1, 15
 
 
 def _draw_pool(section: TemplateSection, organization_id: int | None) -> list[Question]:
@@ -133,6 +135,8 @@ def template_create(
     sections: list[dict[str, Any]],
     description: str = "",
     shuffle_questions: bool = False,
+    follow_ups: bool = False,
+    follow_up_minutes: int = 3,
 ) -> InterviewTemplate:
     """A recruiter's own template for their organization. Each section is fixed
     questions (ids) or a draw (count, track, kind, difficulty, topics)."""
@@ -152,6 +156,8 @@ def template_create(
             sections=sections,
             description=description,
             shuffle_questions=shuffle_questions,
+            follow_ups=follow_ups,
+            follow_up_minutes=follow_up_minutes,
         )
         template_draw(template, random.Random(0))  # refuse a template that cannot be satisfied
     return template
@@ -166,12 +172,22 @@ def _template_fill(
     sections: list[dict[str, Any]],
     description: str,
     shuffle_questions: bool,
+    follow_ups: bool = False,
+    follow_up_minutes: int = 3,
 ) -> None:
     """Writes the template's fields and replaces its sections (inside the caller's transaction)."""
     template.title = title
     template.description = description
     template.total_minutes = total_minutes
     template.shuffle_questions = shuffle_questions
+    if not MIN_FOLLOW_UP_MINUTES <= follow_up_minutes <= MAX_FOLLOW_UP_MINUTES:
+        raise ApplicationError(
+            f"a follow-up's time box is {MIN_FOLLOW_UP_MINUTES} to {MAX_FOLLOW_UP_MINUTES} minutes",
+            code="invalid",
+            fields={"follow_up_minutes": [f"{MIN_FOLLOW_UP_MINUTES} to {MAX_FOLLOW_UP_MINUTES}"]},
+        )
+    template.follow_ups = follow_ups
+    template.follow_up_minutes = follow_up_minutes
     template.full_clean()
     template.save()
     template.sections.all().delete()
@@ -188,6 +204,8 @@ def template_update(
     sections: list[dict[str, Any]],
     description: str = "",
     shuffle_questions: bool = False,
+    follow_ups: bool = False,
+    follow_up_minutes: int = 3,
 ) -> InterviewTemplate:
     """Changes one of the organization's templates; its sections are replaced as a whole.
 
@@ -209,6 +227,8 @@ def template_update(
             sections=sections,
             description=description,
             shuffle_questions=shuffle_questions,
+            follow_ups=follow_ups,
+            follow_up_minutes=follow_up_minutes,
         )
         template_draw(template, random.Random(0))
     return template
@@ -272,6 +292,8 @@ def template_duplicate(*, user: User, template: InterviewTemplate) -> InterviewT
             description=template.description,
             total_minutes=template.total_minutes,
             shuffle_questions=template.shuffle_questions,
+            follow_ups=template.follow_ups,
+            follow_up_minutes=template.follow_up_minutes,
             created_by=user,
         )
         copy.full_clean()

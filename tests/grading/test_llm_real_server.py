@@ -148,3 +148,48 @@ def test_json_schema_is_refused_by_this_server_and_goes_to_a_person_once(real_ll
     # /healthz says the endpoint refuses grading requests, though it lists its model.
     health = client.get("/healthz", HTTP_ACCEPT="application/json").json()["checks"]["llm"]
     assert health["status"] == "degraded" and "refused a grading request" in health["detail"], health
+
+
+def test_a_follow_up_exchange_is_graded_through_the_real_server(real_llm, answer_with, settings):
+    """The answer, then the answer with its reply: two gradings through the real server
+    (each may be asked again once); the probed criterion keeps the better level."""
+    from django.utils import timezone
+
+    from interview.models import FollowUp
+
+    settings.LLM_RESPONSE_FORMAT = "json_object"
+    answer = answer_with("Put a cache in front of the database. Evict with LRU eviction and a TTL per key.")
+    reply = "Keys go on a consistent hashing ring with virtual nodes, so a new node moves about a quarter of them."
+    now = timezone.now()
+    FollowUp.objects.create(
+        answer=answer,
+        number=1,
+        source=FollowUp.Source.AUTHORED,
+        criterion_id="partitioning",
+        criterion_name="Partitioning",
+        question="A fourth node joins your three-node cluster. Roughly what share of the keys move?",
+        asked_at=now,
+        deadline=now,
+        reply=reply,
+        state=FollowUp.State.ANSWERED,
+    )
+    before = len(completion_requests(real_llm))
+
+    grade = answer_rubric_grade(answer_id=answer.id)
+
+    calls = grade.raw_completions
+    assert 1 <= len(calls) <= 4
+    assert completion_requests_since(real_llm, before, expected=len(calls)) == [200] * len(calls)
+    assert LlmSpend.objects.get(answer_id=answer.id).calls == len(calls)
+    if grade.criteria:  # both gradings were valid
+        assert len(calls) >= 2
+        # The second request graded the answer and the reply together, in the fence.
+        assert json.dumps(f"{answer.payload['text']}\n\n{reply}") in grade.prompt[-1]["content"]
+        probed = next(c for c in grade.criteria if c["id"] == "partitioning")
+        assert probed["level"] == max(probed["answer_level"], probed["follow_up"]["level"])
+        assert all(_spaced(q) in _spaced(reply) for q in probed["follow_up"]["evidence"])
+        other = next(c for c in grade.criteria if c["id"] == "eviction")
+        assert "follow_up" not in other
+    else:  # one of them gave no usable grade: a person grades it
+        assert grade.status == AnswerGrade.Status.NEEDS_REVIEW
+        assert grade.review_reasons[0].startswith("no usable grade from the model")
