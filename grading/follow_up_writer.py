@@ -218,7 +218,8 @@ def _folded(text: str) -> str:
 def _leaked_descriptor(question: str, rubric: dict[str, Any]) -> str | None:
     folded = _folded(question)
     for criterion in rubric["criteria"]:
-        for text in criterion.get("levels", {}).values():
+        # Its level descriptors, and its description: the rubric's own words, for the interviewer only.
+        for text in [*criterion.get("levels", {}).values(), criterion.get("description", "")]:
             descriptor = _folded(str(text)).rstrip(".;:!? ")
             if len(descriptor) >= LEAK_DESCRIPTOR_CHARS and descriptor in folded:
                 return descriptor
@@ -269,7 +270,9 @@ def follow_ups_parse(content: str, *, rubric: dict[str, Any], criteria: Sequence
         if fence.casefold() in question.casefold():
             raise FollowUpsReplyInvalid(f"the question for {criterion_id!r} quotes the answer's fence")
         if _leaked_descriptor(question, rubric):
-            raise FollowUpsReplyInvalid(f"the question for {criterion_id!r} quotes a level descriptor of the rubric")
+            raise FollowUpsReplyInvalid(
+                f"the question for {criterion_id!r} quotes a level descriptor or description of the rubric"
+            )
         written[criterion_id] = question
     if not written:
         raise FollowUpsReplyInvalid("no questions")
