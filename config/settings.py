@@ -199,6 +199,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Changes pushed to long polls (config/notify.py): a stored result or grade wakes the
+# requests waiting for it. Redis pub/sub, on the broker's Redis unless NOTIFY_URL says
+# otherwise; with NOTIFY_URL set empty (or a broker that is not Redis) waits re-read the
+# database once a second instead.
+NOTIFY_URL = env_str("NOTIFY_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")
+
 # How long an organization admin's invitation to a recruiter stays valid.
 INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 72)
 ASSESSMENT_INVITE_TTL_HOURS = env_int("ASSESSMENT_INVITE_TTL_HOURS", 168)

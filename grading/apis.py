@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 from config.api import MAX_ID, reject_unknown_params
 from config.errors import ApplicationError, NotFoundError
 from config.limits import CodeRunThrottle, CodeSubmitThrottle
+from config.notify import notify_wait
 from config.schema import error_response
 from grading import selectors, services
 from grading.models import Submission
@@ -23,6 +23,27 @@ from questions.selectors import question_get
 from sandbox.jobs import candidate_view
 
 MAX_WAIT_SECONDS = 25
+
+
+def long_poll_wait(request: Request) -> float:
+    """A long poll's ``?wait=N``: seconds from 0 (the default: answer at once) to 25 (more is 25)."""
+    try:
+        wait = float(request.query_params.get("wait", 0))
+    except ValueError:
+        wait = -1
+    # "nan" and "inf" parse as floats: a NaN deadline would hold the request forever.
+    if not 0 <= wait <= MAX_WAIT_SECONDS:
+        if math.isfinite(wait) and wait > MAX_WAIT_SECONDS:
+            wait = MAX_WAIT_SECONDS
+        else:
+            wait = -1
+    if wait < 0:
+        raise ApplicationError("wait must be a number of seconds from 0 to 25", code="invalid", fields={"wait": ["invalid"]})
+    return wait
+
+
+def _submission_over(submission: Submission) -> bool:
+    return submission.status in (Submission.Status.FINISHED, Submission.Status.ERROR)
 
 
 def _result_for(submission: Submission, *, everything: bool) -> dict[str, Any] | None:
@@ -92,33 +113,23 @@ class SubmissionCreateApi(APIView):
 
 class SubmissionDetailApi(APIView):
     """A submission's status and result. ``?wait=N`` holds the answer up to N seconds
-    (at most 25) until it is finished: a long poll."""
+    (at most 25) until it is finished: a long poll, answered as soon as the result is stored."""
 
     @extend_schema(
         parameters=[OpenApiParameter("wait", float, description="seconds to wait for a result")], responses=SubmissionOutput
     )
     def get(self, request: Request, submission_id: int) -> Response:
         reject_unknown_params(request, ["wait"])
-        try:
-            wait = float(request.query_params.get("wait", 0))
-        except ValueError:
-            wait = -1
-        # "nan" and "inf" parse as floats: a NaN deadline would hold the request forever.
-        if not 0 <= wait <= MAX_WAIT_SECONDS:
-            if math.isfinite(wait) and wait > MAX_WAIT_SECONDS:
-                wait = MAX_WAIT_SECONDS
-            else:
-                wait = -1
-        if wait < 0:
-            raise ApplicationError("wait must be a number of seconds from 0 to 25", code="invalid", fields={"wait": ["invalid"]})
-        deadline = time.monotonic() + wait
-        while True:
+        wait = long_poll_wait(request)
+
+        def read() -> Submission:
             submission = selectors.submission_get(user=request.user, submission_id=submission_id)
             if submission is None:
                 raise NotFoundError("no such submission")
-            done = submission.status in (Submission.Status.FINISHED, Submission.Status.ERROR)
-            if done or time.monotonic() >= deadline:
-                break
-            time.sleep(0.2)
+            return submission
+
+        # Pushed, not polled: the worker that stores the result announces it on the
+        # submission's channel (config/notify.py), which wakes this wait.
+        submission = notify_wait(services.submission_channel(submission_id), read=read, done=_submission_over, timeout=wait)
         output = SubmissionOutput(submission, context={"everything": selectors.submission_sees_everything(user=request.user)})
         return Response(output.data)

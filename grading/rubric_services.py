@@ -119,7 +119,7 @@ def recruiter_examples(
         return []
     examples = []
     reviewed = AnswerGrade.objects.filter(
-        status=AnswerGrade.Status.REVIEWED, question_version__question_id=question_id, organization=organization
+        status=AnswerGrade.Status.REVIEWED, question_version__question_id=question_id, organization=organization, part=""
     ).order_by("-id")
     ids = {c["id"] for c in rubric["criteria"]}
     for grade in reviewed.prefetch_related("overrides")[: limit * 3]:

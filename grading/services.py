@@ -1,6 +1,7 @@
 """Writes for code submissions: create, claim and run, fail, and requeue stale claims.
 
-A graded submission's end is announced with ``signals.submission_finished``."""
+A graded submission's end is announced with ``signals.submission_finished``; every
+submission's end is published on ``submission_channel`` for its long polls."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from accounts.models import User
 from config import metrics
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
+from config.notify import notify_publish_on_commit
 from config.sandbox_backend import SandboxUnavailable, sandbox_backend
 from config.text import data_repair
 from grading import signals
@@ -198,8 +200,15 @@ def submission_run(*, submission_id: int, worker: str) -> Submission | None:
     return submission
 
 
+def submission_channel(submission_id: int) -> str:
+    """The channel (config/notify.py) on which a submission's end is announced to long polls."""
+    return f"submission:{submission_id}"
+
+
 def _finished(submission: Submission) -> None:
-    """Announces a graded submission's end; the interview app records it on its answer."""
+    """Announces a submission's end: to its long polls (runs too, once committed), and,
+    graded, to the interview app, which records it on its answer."""
+    notify_publish_on_commit(submission_channel(submission.id))
     if submission.mode == Submission.Mode.SUBMIT:
         signals.submission_finished.send(sender=Submission, submission_id=submission.id)
 

@@ -204,6 +204,8 @@ def follow_up_payload(follow_up: FollowUp, session: InterviewSession, *, now: An
     """A follow-up as the candidate sees it while the interview runs: never its criterion."""
     now = now or timezone.now()
     state = services.follow_up_state(follow_up, session, now=now)
+    if state == FollowUp.State.FLAGGED and session.mode == InterviewSession.Mode.ASSESSMENT:
+        state = FollowUp.State.ANSWERED  # an assessment tells the candidate nothing of how a reply was read
     return {
         "id": follow_up.id,
         "number": follow_up.number,
@@ -215,6 +217,8 @@ def follow_up_payload(follow_up: FollowUp, session: InterviewSession, *, now: An
         "reply": follow_up.reply,
         "revision": follow_up.reply_revision,
         "saved_at": follow_up.reply_saved_at,
+        # What the candidate sent after the time box: kept, shown back, never graded.
+        "late_reply": follow_up.late_reply,
     }
 
 
@@ -825,24 +829,85 @@ def results_payload(session: InterviewSession) -> dict[str, Any]:
 
 
 class SessionResultsApi(APIView):
-    """Practice: full feedback once finished. Assessments: candidates see no scores."""
+    """Practice: full feedback once finished. Assessments: candidates see no scores.
+
+    ``?wait=N`` (0 to 25 s) is a long poll: the answer waits until the session's grades
+    change (pushed on its grading channel, config/notify.py) or N seconds pass, and comes
+    at once when everything is graded. ``since`` is the ``grading_state`` of the results
+    last read: when the grades changed since then, the answer comes at once too."""
+
+    class WaitInput(serializers.Serializer):
+        wait = serializers.FloatField(
+            required=False, min_value=0, max_value=25, help_text="seconds to wait for a change of the grades"
+        )
+        since = serializers.CharField(required=False, help_text="the `grading_state` of the results last read")
 
     @extend_schema(
+        parameters=[WaitInput],
         responses={
             200: inline_serializer(
                 "SessionResults",
                 {
                     "score": serializers.FloatField(allow_null=True),
                     "questions": serializers.ListField(child=serializers.DictField()),
+                    "grading_state": serializers.CharField(help_text="changes whenever a grade does"),
                 },
             ),
             409: error_response("`session_in_progress`: finish the interview to see the results."),
-        }
+        },
     )
     def get(self, request: Request, session_id: int) -> Response:
+        from config.notify import notify_wait
+        from grading.apis import long_poll_wait
+        from interview.services.scoring import session_grading_channel
+
+        wait = long_poll_wait(request)
         session = _own_session_or_404(request, session_id)
         if session.mode == InterviewSession.Mode.ASSESSMENT:
             raise ForbiddenError("results of an assessment go to the recruiter who invited you", code="results_hidden")
         if session.status != InterviewSession.Status.FINISHED:
             raise ConflictError("finish the interview to see the results", code="session_in_progress")
-        return Response(results_payload(session))
+        since = request.query_params.get("since") or None
+        reads = 0
+
+        def read() -> dict[str, Any]:
+            nonlocal reads
+            if reads:
+                session.refresh_from_db(fields=["score"])
+            reads += 1
+            payload = results_payload(session)
+            return {**payload, "grading_state": self._grading_state(payload)}
+
+        def done(payload: dict[str, Any]) -> bool:
+            nonlocal since
+            if payload["graded"] and not payload.get("follow_ups_pending"):
+                return True
+            if since is None:  # no state given: a change from what this request first read
+                since = payload["grading_state"]
+                return False
+            return payload["grading_state"] != since
+
+        return Response(notify_wait(session_grading_channel(session.id), read=read, done=done, timeout=wait))
+
+    @staticmethod
+    def _grading_state(payload: dict[str, Any]) -> str:
+        """A short digest of what the results page shows of the grading."""
+        import hashlib
+        import json
+
+        seen = [
+            payload.get("score"),
+            payload.get("graded"),
+            payload.get("follow_ups_pending"),
+            [
+                [
+                    q.get("position"),
+                    q.get("grade_status"),
+                    q.get("score"),
+                    q.get("follow_ups_state", ""),
+                    q["feedback"].get("grade_id") if isinstance(q.get("feedback"), dict) else None,
+                ]
+                for q in payload.get("questions", [])
+            ],
+        ]
+        return hashlib.sha256(json.dumps(seen, default=str).encode()).hexdigest()[:16]

@@ -448,3 +448,160 @@ def question_review(
     graded = grade_status == "graded"
     item["score_explanation"] = score_explained(kind, score if graded else None, review, spec, feedback_dict)
     return item
+
+
+# -- follow-ups: the interviewer's questions after an answer, and the replies ------------
+# Shown to a practice candidate once the interview is over (assessments show nothing).
+# As for the answer itself, the grader's reasoning and the rubric's key points stay with
+# the recruiter: the candidate reads the levels, the quotes of their own reply that
+# earned them, and the rubric's descriptors.
+
+FOLLOW_UP_STATE_LABELS = {
+    "open": "Waiting for your reply",
+    "answered": "Answered in time",
+    "empty": "No reply",
+    "late": "Replied after the time box — kept, not graded",
+    "flagged": "This reply tried to instruct the grader, so it was not graded",
+}
+FOLLOW_UP_NOT_IN_SCORE = "Not part of the score: the code's score is its tests' alone."
+
+
+def candidate_criterion(criterion: dict[str, Any]) -> dict[str, Any]:
+    """A graded criterion as the candidate may read it: without the grader's reasoning,
+    its own or that of the follow-up reply's grade (the level and the quotes stay)."""
+    shown = {k: v for k, v in criterion.items() if k not in ("reasoning", "follow_up")}
+    if isinstance(criterion.get("follow_up"), dict):
+        shown["follow_up"] = {k: v for k, v in criterion["follow_up"].items() if k != "reasoning"}
+    return shown
+
+
+def level_change(name: str, before: int, after: int) -> str:
+    """What a reply did to its criterion, in words: raised it, or confirmed it."""
+    if after > before:
+        return f"{name}: level {before} → {after} after your reply"
+    return f"{name}: confirmed at level {after}"
+
+
+def _written_follow_up(item: dict[str, Any], criterion: dict[str, Any] | None, graded: bool) -> None:
+    if criterion is None:
+        return
+    name, level = criterion.get("name", item["criterion_name"]), criterion.get("level")
+    if item["state"] != "answered":
+        if level is not None and graded:
+            item["change"] = f"{name}: stays at level {level}; this reply changed nothing"
+        return
+    follow_up = criterion.get("follow_up")
+    if isinstance(follow_up, dict) and level is not None:
+        item["change"] = level_change(name, int(criterion.get("answer_level", level)), int(level))
+        item["evidence"] = list(follow_up.get("evidence") or [])
+    elif not graded:
+        item["pending"] = True
+
+
+def follow_up_transcript(
+    follow_ups: list[dict[str, Any]], *, criteria: list[dict[str, Any]] | None = None, graded: bool = False
+) -> list[dict[str, Any]]:
+    """An answer's follow-ups in order: "Follow-up N", the question, the reply or its
+    state in words (a late reply shown, kept), and for a written answer what the reply
+    did to the criterion it probed ("Partitioning: level 1 → 3 after your reply") with the
+    reply's evidence quotes. ``follow_ups``: {number, criterion_id, criterion_name,
+    question, state, reply, late_reply}; ``criteria``: the written answer's graded
+    criteria (interview/services/scoring.py, with ``answer_level`` and ``follow_up`` on
+    the probed ones); ``graded``: whether that grade is there."""
+    by_id = {c["id"]: c for c in criteria or []}
+    transcript = []
+    for follow_up in follow_ups:
+        state = follow_up["state"]
+        item: dict[str, Any] = {
+            "number": follow_up["number"],
+            "label": f"Follow-up {follow_up['number']}",
+            # After the interview the candidate may learn what it probed (never during it).
+            "criterion_name": follow_up["criterion_name"],
+            "question": follow_up["question"],
+            "state": state,
+            "state_label": FOLLOW_UP_STATE_LABELS.get(state, state),
+            "graded": state == "answered",
+            # The reply as saved in time (a flagged one too: nothing the candidate wrote is lost).
+            "reply": follow_up["reply"] if state in ("answered", "flagged", "open") else "",
+            "late_reply": follow_up["late_reply"] if state == "late" else "",
+            "change": "",
+            "evidence": [],
+            "pending": False,
+        }
+        if criteria is not None:
+            _written_follow_up(item, by_id.get(follow_up["criterion_id"]), graded)
+        transcript.append(item)
+    return transcript
+
+
+def coding_follow_up_grade(
+    spec: dict[str, Any], *, criteria: list[dict[str, Any]], levels: dict[str, int], score: float | None, grader: str
+) -> dict[str, Any]:
+    """A coding follow-up reply's grade for the candidate: per criterion of the follow-up's
+    rubric its level, what the reply did and what a stronger one does (as the written
+    answers' coaching: ``written_coaching``), the reply's quotes that earned it (the
+    evidence is here, per criterion, not in the transcript); its score, which is never
+    part of the question's (the tests' alone)."""
+    from grading.rubric_services import follow_up_rubric
+
+    rubric = follow_up_rubric(spec)
+    evidence = {c["id"]: list(c.get("evidence") or []) for c in criteria}
+    coaching = written_coaching(rubric, {"criteria": [{"id": cid, "effective_level": lv} for cid, lv in levels.items()]})
+    return {
+        "criteria": [{**c, "evidence": evidence.get(c["id"], [])} for c in (coaching or {}).get("criteria", [])],
+        "rubric": (coaching or {}).get("rubric", []),
+        "score": score,
+        "score_display": points(score),
+        "provisional": grader == "local",
+        "note": FOLLOW_UP_NOT_IN_SCORE,
+    }
+
+
+def answer_follow_ups_results(answer: Any, *, kind: str, spec: dict[str, Any], feedback: Any) -> dict[str, Any]:
+    """What the practice results add to a question whose answer had follow-ups (nothing
+    when it had none): ``follow_ups``, the transcript; for code, ``follow_up_grade`` (None
+    while the reply is being graded, or when it had nothing to grade); and
+    ``follow_ups_state``, which changes when that grade arrives (the page refreshes then)."""
+    from grading.rubric_services import FOLLOW_UP_PART, effective_levels, follow_up_rubric, grade_score
+
+    follow_ups = [
+        {
+            "number": f.number,
+            "criterion_id": f.criterion_id,
+            "criterion_name": f.criterion_name,
+            "question": f.question,
+            "state": f.state,
+            "reply": f.reply,
+            "late_reply": f.late_reply,
+        }
+        for f in answer.follow_ups.all()
+    ]
+    if not follow_ups:
+        return {}
+    if kind != Kind.CODING:
+        criteria = feedback.get("criteria") if isinstance(feedback, dict) else None
+        graded = bool(criteria) and answer.grade_status == "graded"
+        return {
+            "follow_ups": follow_up_transcript(follow_ups, criteria=criteria or [], graded=graded),
+            "follow_ups_state": "",
+        }
+    transcript = follow_up_transcript(follow_ups)
+    grade = answer.grades.filter(part=FOLLOW_UP_PART).prefetch_related("overrides").order_by("-created_at", "-id").first()
+    replied = any(f["state"] == "answered" for f in follow_ups)
+    shown = None
+    if grade is not None and "follow_up" in spec:
+        levels = effective_levels(grade)
+        shown = coding_follow_up_grade(
+            spec,
+            criteria=grade.criteria,
+            levels=levels,
+            score=grade_score(grade, follow_up_rubric(spec)),
+            grader=grade.grader,
+        )
+    for item in transcript:
+        item["pending"] = item["state"] == "answered" and shown is None
+    return {
+        "follow_ups": transcript,
+        "follow_up_grade": shown,
+        "follow_ups_state": f"graded:{grade.id}" if shown is not None else ("pending" if replied else "none"),
+    }

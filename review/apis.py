@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError, ForbiddenError, NotFoundError
+from config.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from config.schema import error_response
 from grading import rubric_services
 from grading.models import AnswerGrade
@@ -33,6 +33,7 @@ class OverrideOutput(serializers.Serializer):
 class GradeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     answer = serializers.IntegerField(source="answer_id")
+    part = serializers.CharField(help_text='"" for the question\'s rubric; "follow_up" for a coding follow-up reply\'s')
     session = serializers.IntegerField(source="answer.session_question.session_id")
     question = serializers.CharField(source="answer.session_question.question_version.title")
     candidate = serializers.EmailField(source="answer.session_question.session.candidate.email")
@@ -58,18 +59,32 @@ class GradeOutput(serializers.Serializer):
         return rubric_services.effective_levels(grade)
 
     def get_score(self, grade: AnswerGrade) -> float | None:
-        return rubric_services.grade_score(grade, grade.answer.session_question.question_version.spec)
+        """The grade's score on its own rubric (a coding follow-up's is never the question's)."""
+        return rubric_services.grade_score(grade, rubric_services.grade_rubric(grade))
 
     def get_outdated(self, grade: AnswerGrade) -> bool:
-        """Graded with an older prompt, or the question's rubric changed since."""
+        """Graded with an older prompt, or the rubric it used (the question's, or its
+        follow-up's) changed since."""
         current = grade.answer.session_question.question_version.question.current_version
-        return grade.prompt_version != PROMPT_VERSION or (current is not None and rubric_hash(current.spec) != grade.rubric_hash)
+        if grade.prompt_version != PROMPT_VERSION or current is None:
+            return grade.prompt_version != PROMPT_VERSION
+        if grade.part == rubric_services.FOLLOW_UP_PART:
+            spec = current.spec
+            return "follow_up" not in spec or rubric_hash(rubric_services.follow_up_rubric(spec)) != grade.rubric_hash
+        return rubric_hash(current.spec) != grade.rubric_hash
 
 
 class GradeDetailOutput(GradeOutput):
-    answer_text = serializers.CharField(source="answer.payload.text", default="")
+    answer_text = serializers.SerializerMethodField()
     prompt = serializers.ListField(child=serializers.DictField())
     raw_completions = serializers.ListField(child=serializers.DictField())
+
+    def get_answer_text(self, grade: AnswerGrade) -> str:
+        """What was graded: the written answer, or the reply to a coding follow-up."""
+        if grade.part == rubric_services.FOLLOW_UP_PART:
+            return grade.answer_text
+        payload = grade.answer.payload if isinstance(grade.answer.payload, dict) else {}
+        return str(payload.get("text", "") or "")
 
 
 def _require_reviewer(request: Request) -> None:
@@ -126,10 +141,19 @@ class GradeOverrideApi(APIView):
 class GradeRegradeApi(APIView):
     """Grades the answer again (after a rubric or prompt change); the old grade stays on record."""
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(
+        request=None,
+        responses={202: None, 409: error_response("`regrade_unsupported`: a coding follow-up's grade is not re-graded here.")},
+    )
     def post(self, request: Request, grade_id: int) -> Response:
         _require_reviewer(request)
         grade = selectors.grade_for_reviewer(user=request.user, grade_id=grade_id)
+        if grade.part == rubric_services.FOLLOW_UP_PART:
+            # answer_regrade grades a written answer; the follow-up's reply has its own grader.
+            raise ConflictError(
+                "a coding follow-up's grade cannot be re-graded; set its levels with an override instead",
+                code="regrade_unsupported",
+            )
         interview_services.answer_regrade(answer_id=grade.answer_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 

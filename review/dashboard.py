@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.errors import ApplicationError, NotFoundError
 from grading.models import AnswerGrade
+from grading.rubric_services import FOLLOW_UP_PART
 from interview.models import Answer, AssessmentInvite, IntegrityEvent, InterviewSession, InterviewTemplate
 from review.models import SimilarityFlag
 from review.reports import session_report, sessions_for_recruiter
@@ -92,15 +93,18 @@ def _scoped(user: User) -> tuple[QuerySet[AssessmentInvite], QuerySet[InterviewS
 
 def _session_rows(sessions: QuerySet[InterviewSession]) -> QuerySet[InterviewSession]:
     answers = Answer.objects.filter(session_question__session_id=OuterRef("pk"))
-    # Only an answer's latest grade counts (a re-grade supersedes the old one). A human
-    # override that gives every criterion a level turns needs_review into reviewed
+
+    # Only an answer's latest grade counts (a re-grade supersedes the old one), of its
+    # rubric and of a coding follow-up's reply (part "follow_up") apart. A human override
+    # that gives every criterion a level turns needs_review into reviewed
     # (grading.rubric_services.grade_override), so the status alone says "unresolved".
-    latest_grade_status = Subquery(
-        AnswerGrade.objects.filter(answer_id=OuterRef("pk")).order_by("-created_at", "-id").values("status")[:1]
-    )
-    needs_review = answers.annotate(latest_grade_status=latest_grade_status).filter(
-        latest_grade_status=AnswerGrade.Status.NEEDS_REVIEW
-    )
+    def latest_status(part: str) -> Subquery:
+        grades = AnswerGrade.objects.filter(answer_id=OuterRef("pk"), part=part).order_by("-created_at", "-id")
+        return Subquery(grades.values("status")[:1])
+
+    needs_review = answers.annotate(
+        latest_grade_status=latest_status(""), latest_follow_up_status=latest_status(FOLLOW_UP_PART)
+    ).filter(Q(latest_grade_status=AnswerGrade.Status.NEEDS_REVIEW) | Q(latest_follow_up_status=AnswerGrade.Status.NEEDS_REVIEW))
     ungraded = answers.exclude(grade_status=Answer.GradeStatus.GRADED)
     flags = (
         SimilarityFlag.objects.filter(

@@ -66,19 +66,19 @@ def _short(title: str) -> str:
 
 
 def _grades_by_session(sessions: list[InterviewSession]) -> dict[int, list[AnswerGrade]]:
-    """The latest grade of each written answer (a re-grade supersedes), by session: one
-    query for the whole export."""
-    latest: dict[int, AnswerGrade] = {}
+    """The latest grade of each written answer and of each coding follow-up reply (a
+    re-grade supersedes; the two parts apart), by session: one query for the whole export."""
+    latest: dict[tuple[int, str], AnswerGrade] = {}
     grades = (
         AnswerGrade.objects.filter(answer__session_question__session__in=[s.id for s in sessions])
         .annotate(session_id=F("answer__session_question__session_id"))
-        .order_by("answer_id", "-created_at", "-id")
-        .only("answer_id", "grader", "model", "status", "created_at")
+        .order_by("answer_id", "part", "-created_at", "-id")
+        .only("answer_id", "part", "grader", "model", "status", "created_at")
     )
     by_session: dict[int, list[AnswerGrade]] = defaultdict(list)
     for grade in grades:
-        if grade.answer_id not in latest:
-            latest[grade.answer_id] = grade
+        if (grade.answer_id, grade.part) not in latest:
+            latest[grade.answer_id, grade.part] = grade
             by_session[grade.session_id].append(grade)
     return by_session
 
@@ -106,7 +106,10 @@ def grader_names(grades: Iterable[AnswerGrade]) -> str:
 def _session_values(session: InterviewSession, cohort: Cohort, grades: list[AnswerGrade]) -> dict[str, Any]:
     report = session_report(session, cohort)
     overridden = any(
-        criterion.get("overridden") for item in report["questions"] for criterion in item.get("rubric", {}).get("criteria", [])
+        criterion.get("overridden")
+        for item in report["questions"]
+        for grade in (item.get("rubric") or {}, item.get("follow_up_grade") or {})
+        for criterion in grade.get("criteria", [])
     )
     events = report["integrity"]["events"]
     return {

@@ -101,6 +101,30 @@ def topic_chart(report: dict[str, Any]) -> SafeString | None:
     return section_scores_svg(labelled, title="Scores by topic")
 
 
+def level_change_words(change: dict[str, Any] | None, criterion_name: str) -> str:
+    """What a follow-up reply did to its criterion: "Partitioning: level 1 → 3 after the
+    reply (the reply alone: 3)", or "confirmed at level 2"."""
+    if not change or change.get("level") is None:
+        return ""
+    before, after, reply = change.get("answer_level"), change["level"], change.get("reply_level")
+    alone = f" (the reply alone: {reply})" if reply is not None else ""
+    if before is not None and after > before:
+        return f"{criterion_name}: level {before} → {after} after the reply{alone}"
+    return f"{criterion_name}: confirmed at level {after}{alone}"
+
+
+def _follow_ups_context(item: dict[str, Any]) -> None:
+    """Each follow-up's reply with its evidence marked, and its level change in words."""
+    grade = item.get("follow_up_grade") or {}
+    for follow_up in item.get("follow_ups") or []:
+        if follow_up["source"] == "coding":
+            criteria = (grade.get("criteria") or []) if follow_up["state"] == "answered" else []
+        else:
+            criteria = [{"id": follow_up["criterion_id"], "evidence": follow_up["evidence"]}]
+        follow_up["reply_html"] = evidence_html(follow_up["reply"], criteria)
+        follow_up["level_change_text"] = level_change_words(follow_up["level_change"], follow_up["criterion_name"])
+
+
 def report_context(session: InterviewSession) -> dict[str, Any]:
     cohort = session_cohort(session)
     report = session_report(session, cohort)
@@ -111,6 +135,7 @@ def report_context(session: InterviewSession) -> dict[str, Any]:
         elif item["kind"] == "free_text":
             criteria = (item.get("rubric") or {}).get("criteria") or []
             item["answer_html"] = evidence_html((item["answer"] or {}).get("text", ""), criteria)
+        _follow_ups_context(item)
     for flag in report["integrity"]["similarity_flags"]:
         flag["percent"] = round(flag["similarity"] * 100)
     sections: dict[str, float | None] = {

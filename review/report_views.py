@@ -33,14 +33,22 @@ def _report_session(request: HttpRequest, session_id: int) -> InterviewSession:
 
 
 def _criterion(context: dict[str, Any], grade_id: int, criterion_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The report's question and rubric criterion of a grade, to mark a result on."""
+    """The report's question and rubric criterion of a grade, to mark a result on: of the
+    written answer's grade, or of a coding follow-up reply's."""
     for question in context["report"]["questions"]:
-        rubric = question.get("rubric") or {}
-        if rubric.get("grade_id") == grade_id:
-            for criterion in rubric["criteria"]:
-                if criterion["id"] == criterion_id:
-                    return question, criterion
+        for rubric in (question.get("rubric") or {}, question.get("follow_up_grade") or {}):
+            if rubric.get("grade_id") == grade_id:
+                for criterion in rubric["criteria"]:
+                    if criterion["id"] == criterion_id:
+                        return question, criterion
     return None
+
+
+def _override_notice(question: dict[str, Any], criterion: dict[str, Any]) -> str:
+    level = f"{criterion['name']} now counts {criterion['effective_level']} / 4"
+    if (question.get("follow_up_grade") or {}).get("grade_id") is not None and question["kind"] == "coding":
+        return f"Level saved: {level} in the follow-up's grade; the question's score stays the tests'."
+    return f"Level saved: {level}, and the score uses it."
 
 
 @login_required
@@ -54,9 +62,7 @@ def report_page(request: HttpRequest, session_id: int) -> HttpResponse:
         found = _criterion(context, notice["grade"], notice["criterion"])
         if found:
             question, criterion = found
-            question["override_notice"] = (
-                f"Level saved: {criterion['name']} now counts {criterion['effective_level']} / 4, and the score uses it."
-            )
+            question["override_notice"] = _override_notice(question, criterion)
     return render(request, "review/report.html", {**context, "editable": True})
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from grading.rubric_services import effective_levels
-from interview.models import InterviewSession
+from grading.models import AnswerGrade
+from grading.rubric_services import FOLLOW_UP_PART, effective_levels, follow_up_rubric, grade_score
+from interview.models import FollowUp, InterviewSession
 from interview.selectors import session_integrity_summary
 from review.cohorts import Cohort
 from review.models import SimilarityFlag
@@ -45,6 +46,106 @@ def _cohort_summary(cohort: Cohort) -> dict[str, Any]:
     return {"size": cohort.size, "median": cohort.median, "percentile": cohort.percentile}
 
 
+# The follow-ups' words on the report (interview.models.FollowUp has the stored names).
+FOLLOW_UP_SOURCE_LABELS = {
+    FollowUp.Source.AUTHORED: "authored probe",
+    FollowUp.Source.LLM: "LLM-written",
+    FollowUp.Source.CODING: "coding follow-up",
+}
+FOLLOW_UP_STATE_LABELS = {
+    FollowUp.State.OPEN: "open",
+    FollowUp.State.ANSWERED: "answered in time",
+    FollowUp.State.EMPTY: "no reply",
+    FollowUp.State.LATE: "replied after the time box: kept, not graded",
+    FollowUp.State.FLAGGED: "the reply tried to steer the grader: not graded",
+}
+
+
+def _latest_grade(answer: Any, part: str = "") -> AnswerGrade | None:
+    """The answer's latest grade of its rubric (``part`` ""), or of a coding question's
+    follow-up (``FOLLOW_UP_PART``): a re-grade supersedes the one before."""
+    return answer.grades.filter(part=part).order_by("-created_at", "-id").prefetch_related("overrides__by").first()
+
+
+def _rubric_report(grade: AnswerGrade, rubric: dict[str, Any]) -> dict[str, Any]:
+    """A rubric grade as the report shows it: per criterion the machine's level (for a
+    written answer with follow-ups, the answer's level and the merged one), the level that
+    counts, the reasoning and evidence; the overrides."""
+    levels = effective_levels(grade)
+    rubric_names = {c["id"]: c for c in rubric.get("criteria", [])}
+    return {
+        "grade_id": grade.id,
+        "part": grade.part,
+        "grader": grade.grader,
+        "provisional": grade.grader == "local",
+        "confidence": grade.confidence,
+        "status": grade.status,
+        "review_reasons": grade.review_reasons,
+        "criteria": [
+            {
+                **c,
+                "name": rubric_names.get(c["id"], {}).get("name", c["id"]),
+                "weight": rubric_names.get(c["id"], {}).get("weight"),
+                # The answer's own level where a follow-up reply was graded on this criterion.
+                "answer_level": c.get("answer_level"),
+                "effective_level": levels.get(c["id"]),
+                "overridden": levels.get(c["id"]) != c["level"] or any(o.criterion_id == c["id"] for o in grade.overrides.all()),
+            }
+            for c in grade.criteria
+        ],
+        "overrides": [
+            {
+                "criterion": o.criterion_id,
+                "criterion_name": rubric_names.get(o.criterion_id, {}).get("name", o.criterion_id),
+                "level": o.level,
+                "comment": o.comment,
+                "by": o.by.email if o.by else None,
+                "at": o.created_at,
+            }
+            for o in grade.overrides.all()
+        ],
+    }
+
+
+def _follow_up_report(follow_up: FollowUp, criteria: dict[str, dict[str, Any]], coding_quotes: list[str]) -> dict[str, Any]:
+    """One follow-up: what was asked, by whom, when, the reply and its state, the reply's
+    evidence; for a written answer what it did to the criterion it probed."""
+    item: dict[str, Any] = {
+        "id": follow_up.id,
+        "number": follow_up.number,
+        "criterion_id": follow_up.criterion_id,
+        "criterion_name": follow_up.criterion_name,
+        "question": follow_up.question,
+        "source": follow_up.source,
+        "source_label": FOLLOW_UP_SOURCE_LABELS.get(follow_up.source, follow_up.source),
+        "asked_at": follow_up.asked_at,
+        "deadline": follow_up.deadline,
+        "state": follow_up.state,
+        "state_label": FOLLOW_UP_STATE_LABELS.get(follow_up.state, follow_up.state),
+        "reply": follow_up.reply,
+        "reply_saved_at": follow_up.reply_saved_at,
+        "late_reply": follow_up.late_reply,
+        "late_reply_at": follow_up.late_reply_at,
+        "evidence": [],
+        "level_change": None,
+    }
+    if follow_up.state != FollowUp.State.ANSWERED:
+        return item
+    if follow_up.source == FollowUp.Source.CODING:
+        item["evidence"] = coding_quotes
+        return item
+    criterion = criteria.get(follow_up.criterion_id) or {}
+    graded = criterion.get("follow_up")
+    if isinstance(graded, dict):
+        item["evidence"] = list(graded.get("evidence") or [])
+        item["level_change"] = {
+            "answer_level": criterion.get("answer_level"),
+            "reply_level": graded.get("level"),
+            "level": criterion.get("level"),
+        }
+    return item
+
+
 def _question_report(question: Any) -> dict[str, Any]:
     answer = question.answer
     version = question.question_version
@@ -64,6 +165,9 @@ def _question_report(question: Any) -> dict[str, Any]:
         "saved_at": answer.saved_at,
         "answer": answer.payload,
     }
+    follow_ups = list(answer.follow_ups.all())
+    criteria: dict[str, dict[str, Any]] = {}
+    coding_quotes: list[str] = []
     if kind == "coding" and answer.submission is not None:
         item["submission"] = {
             "verdict": answer.submission.verdict,
@@ -73,40 +177,28 @@ def _question_report(question: Any) -> dict[str, Any]:
     elif kind in ("multiple_choice", "numeric"):
         item["feedback"] = answer.feedback
     elif kind == "free_text":
-        grade = answer.grades.order_by("-created_at").prefetch_related("overrides__by").first()
+        grade = _latest_grade(answer)
         if grade is not None:
-            levels = effective_levels(grade)
-            rubric_names = {c["id"]: c for c in version.spec.get("criteria", [])}
-            item["rubric"] = {
-                "grade_id": grade.id,
-                "grader": grade.grader,
-                "provisional": grade.grader == "local",
-                "confidence": grade.confidence,
-                "status": grade.status,
-                "review_reasons": grade.review_reasons,
-                "criteria": [
-                    {
-                        **c,
-                        "name": rubric_names.get(c["id"], {}).get("name", c["id"]),
-                        "weight": rubric_names.get(c["id"], {}).get("weight"),
-                        "effective_level": levels.get(c["id"]),
-                        "overridden": levels.get(c["id"]) != c["level"]
-                        or any(o.criterion_id == c["id"] for o in grade.overrides.all()),
-                    }
-                    for c in grade.criteria
-                ],
-                "overrides": [
-                    {
-                        "criterion": o.criterion_id,
-                        "criterion_name": rubric_names.get(o.criterion_id, {}).get("name", o.criterion_id),
-                        "level": o.level,
-                        "comment": o.comment,
-                        "by": o.by.email if o.by else None,
-                        "at": o.created_at,
-                    }
-                    for o in grade.overrides.all()
-                ],
+            item["rubric"] = _rubric_report(grade, version.spec)
+            criteria = {c["id"]: c for c in item["rubric"]["criteria"]}
+    if kind == "coding" and follow_ups:
+        # The reply to the code's follow-up has its own grade, beside the tests' score and
+        # never in it; the recruiter can override its levels like any rubric grade's.
+        grade = _latest_grade(answer, FOLLOW_UP_PART)
+        replied = any(f.state == FollowUp.State.ANSWERED for f in follow_ups)
+        item["follow_up_grade"] = None
+        item["follow_up_grade_pending"] = grade is None and replied
+        if grade is not None and "follow_up" in version.spec:
+            rubric = follow_up_rubric(version.spec)
+            item["follow_up_grade"] = {
+                **_rubric_report(grade, rubric),
+                "score": grade_score(grade, rubric),
+                "machine_score": grade.machine_score,
+                "in_score": False,
             }
+            coding_quotes = list(dict.fromkeys(q for c in grade.criteria for q in c.get("evidence") or []))
+    if follow_ups:
+        item["follow_ups"] = [_follow_up_report(f, criteria, coding_quotes) for f in follow_ups]
     return item
 
 
@@ -156,7 +248,7 @@ def session_report(session: InterviewSession, cohort: Cohort | None = None) -> d
     """The report's data; ``cohort`` when the caller already read it (the page draws it)."""
     questions = list(
         session.questions.select_related("question_version__question", "answer__submission")
-        .prefetch_related("question_version__topics")
+        .prefetch_related("question_version__topics", "answer__follow_ups")
         .order_by("position")
     )
     items = [_question_report(q) for q in questions]

@@ -56,25 +56,31 @@ class QueueFilterForm(forms.Form):
         self.fields["template"].choices = [("", "any template"), *((str(t.id), t.title) for t in templates)]
 
 
+def _grade_codes(status: str | None, reasons: str | None, injection: bool | None) -> list[str]:
+    if status is None:
+        return []
+    codes = selectors.reasons_of_grade(json.loads(reasons or "[]"), injection_suspected=bool(injection))
+    return codes or (["needs_review"] if status == "needs_review" else [])
+
+
 def _reasons(answer: Answer) -> list[str]:
-    """Why the answer is in the queue, in words, most telling first."""
-    codes = []
-    if answer.grade_status_ is not None:
-        reasons = json.loads(answer.grade_reasons or "[]")
-        codes = selectors.reasons_of_grade(reasons, injection_suspected=bool(answer.grade_injection))
-        if not codes and answer.grade_status_ == "needs_review":
-            codes = ["needs_review"]
+    """Why the answer is in the queue, in words, most telling first; a coding follow-up
+    reply's grade says so ("Follow-up reply: …")."""
+    codes = _grade_codes(answer.grade_status_, answer.grade_reasons, answer.grade_injection)
     if answer.flagged:
         codes.append("similarity")
     if answer.grade_status == Answer.GradeStatus.PENDING and answer.grade_id is None:
         codes.append("pending")
-    return [REASON_LABELS[code] for code in codes]
+    follow_up = _grade_codes(answer.follow_up_status_, answer.follow_up_reasons, answer.follow_up_injection)
+    return [REASON_LABELS[code] for code in codes] + [f"Follow-up reply: {REASON_LABELS[code]}" for code in follow_up]
 
 
 def _row(answer: Answer) -> dict[str, Any]:
     question = answer.session_question
     session = question.session
-    state = "overridden" if answer.overridden else "reviewed" if answer.grade_status_ == "reviewed" else "needs_review"
+    statuses = {answer.grade_status_, answer.follow_up_status_} - {None}
+    reviewed = "reviewed" in statuses and "needs_review" not in statuses
+    state = "overridden" if answer.overridden else "reviewed" if reviewed else "needs_review"
     return {
         "answer": answer.id,
         "session": session.id,

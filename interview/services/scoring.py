@@ -12,15 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from accounts.models import WebhookEvent
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
+from config.notify import notify_publish_on_commit
 from grading import objective, rubric_services
 from grading import services as grading_services
 from grading.models import AnswerGrade, Submission
 from interview import events
 from interview.models import Answer, FollowUp, InterviewSession
 from questions.bank_format import Kind
+
+# A coding follow-up's reply that is graded: one answered in time, or (in an assessment,
+# for a recruiter to see) one that tried to steer the grader.
+_FOLLOW_UP_TO_GRADE = Q(state=FollowUp.State.ANSWERED) | Q(
+    state=FollowUp.State.FLAGGED, answer__session_question__session__organization__isnull=False
+)
 
 
 def answer_grade(answer: Answer) -> None:
@@ -34,7 +43,7 @@ def answer_grade(answer: Answer) -> None:
         answer.grade_status = Answer.GradeStatus.GRADED
     elif kind == Kind.CODING:
         _coding_answer_grade(answer)
-        if answer.follow_ups.filter(state=FollowUp.State.ANSWERED).exists():
+        if answer.follow_ups.filter(_FOLLOW_UP_TO_GRADE).exists():
             from interview.tasks import follow_up_grade_task
 
             enqueue_on_commit(follow_up_grade_task, answer.id)
@@ -112,10 +121,15 @@ def answer_follow_up_grade(*, answer_id: int) -> AnswerGrade | None:
     answer = Answer.objects.select_related(
         "session_question__question_version__question", "session_question__session__organization"
     ).get(id=answer_id)
-    follow_up = answer.follow_ups.filter(state=FollowUp.State.ANSWERED).first()
+    session = answer.session_question.session
+    follow_up = answer.follow_ups.filter(_FOLLOW_UP_TO_GRADE).first()
     if follow_up is None:
         return None
-    session = answer.session_question.session
+    reasons = []
+    if follow_up.state == FollowUp.State.FLAGGED:
+        if session.organization_id is None:
+            return None  # practice: a steering reply is not graded, and no one reviews
+        reasons.append("the reply to the coding follow-up tried to steer the grader")
     return rubric_services.follow_up_grade(
         answer_id=answer.id,
         version=answer.session_question.question_version,
@@ -124,6 +138,7 @@ def answer_follow_up_grade(*, answer_id: int) -> AnswerGrade | None:
         code=(answer.payload or {}).get("source", ""),
         organization=session.organization,
         candidate_id=session.candidate_id,
+        extra_reasons=reasons,
     )
 
 
@@ -137,7 +152,10 @@ def answer_rubric_grade_apply(*, answer_id: int, grade_id: int) -> None:
     answer = Answer.objects.select_related("session_question__question_version").get(id=answer_id)
     grade = AnswerGrade.objects.prefetch_related("overrides").get(id=grade_id, answer_id=answer_id)
     if grade.part == rubric_services.FOLLOW_UP_PART:
-        return  # a coding follow-up's grade: beside the tests' score, never in it (answer_follow_up_grade)
+        # A coding follow-up's grade: beside the tests' score, never in it (answer_follow_up_grade);
+        # the results page, waiting for it, hears of it.
+        notify_publish_on_commit(session_grading_channel(answer.session_question.session_id))
+        return
     rubric = answer.session_question.question_version.spec
     score = rubric_services.grade_score(grade, rubric)
     levels = rubric_services.effective_levels(grade)
@@ -203,7 +221,10 @@ def answers_follow_up_grade_pending() -> list[int]:
         Answer.objects.filter(
             session_question__session__status=InterviewSession.Status.FINISHED,
             session_question__question_version__question__kind=Kind.CODING,
-            follow_ups__state=FollowUp.State.ANSWERED,
+        )
+        .filter(
+            Q(follow_ups__state=FollowUp.State.ANSWERED)
+            | Q(follow_ups__state=FollowUp.State.FLAGGED, session_question__session__organization__isnull=False)
         )
         .exclude(grades__part=rubric_services.FOLLOW_UP_PART)
         .values_list("id", flat=True)
@@ -230,8 +251,18 @@ def answer_submission_finished(*, submission_id: int) -> None:
 # -- the session's score -------------------------------------------------------------------
 
 
+def session_grading_channel(session_id: int) -> str:
+    """The channel (config/notify.py) on which a change to a session's grades is announced
+    to the results page's long poll."""
+    return f"session-grading:{session_id}"
+
+
 def session_score_update(*, session_id: int) -> None:
-    """The session's score: the mean of its questions' scores, once all are graded."""
+    """The session's score: the mean of its questions' scores, once all are graded.
+
+    Called after each answer's grade changes: the change is announced, once committed,
+    on ``session_grading_channel``."""
+    notify_publish_on_commit(session_grading_channel(session_id))
     answers = list(Answer.objects.filter(session_question__session_id=session_id).values_list("grade_status", "score"))
     if answers and all(status == Answer.GradeStatus.GRADED for status, _ in answers):
         score = round(sum(score or 0.0 for _, score in answers) / len(answers), 2)

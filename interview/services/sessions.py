@@ -31,6 +31,12 @@ class SessionClosed(ApplicationError):
     status_code = 409
 
 
+class SectionClosed(SessionClosed):
+    """The question's section is over; the interview goes on (its other sections)."""
+
+    code = "section_closed"
+
+
 # -- starting ----------------------------------------------------------------------
 
 
@@ -144,7 +150,7 @@ def session_accepts_work(
     if session_time_is_up(session, now=now):
         raise SessionClosed("Time is up: this answer arrived after the deadline")
     if question is not None and question.section_deadline and now > question.section_deadline + _grace():
-        raise SessionClosed("time is up for this section")
+        raise SectionClosed("Time is up for this section: this answer was not saved; the interview goes on")
 
 
 def session_expire_if_due(session: InterviewSession) -> InterviewSession:

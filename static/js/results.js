@@ -1,6 +1,8 @@
-// The practice results page keeps itself current while grading finishes: it polls the
-// results API (backing off), and when a question's grade changes it fetches this page
+// The practice results page keeps itself current while grading finishes: it long-polls the
+// results API (backing off on errors), and when a question's grade changes it fetches this page
 // again and swaps in the cards that changed, so the HTML stays the server's alone.
+// A coding follow-up's reply is graded apart from the code (never in the score): the
+// page also waits for that grade, and swaps its card in when it arrives.
 // Without JavaScript the page is the same server HTML; a reload shows new grades.
 (function () {
   "use strict";
@@ -22,7 +24,7 @@
   }
 
   function stateOf(card) {
-    return (card.dataset.gradeStatus || "") + "|" + (card.dataset.score || "");
+    return (card.dataset.gradeStatus || "") + "|" + (card.dataset.score || "") + "|" + (card.dataset.followUps || "");
   }
 
   function changedPositions(payload) {
@@ -31,9 +33,13 @@
       const card = document.getElementById("result-" + q.position);
       const score = q.score === null || q.score === undefined ? "" : String(q.score);
       if (!card) return;
-      if (stateOf(card) !== q.grade_status + "|" + score) changed.push(q.position);
+      if (stateOf(card) !== q.grade_status + "|" + score + "|" + (q.follow_ups_state || "")) changed.push(q.position);
     });
     return changed;
+  }
+
+  function done(payload) {
+    return payload.graded && !payload.follow_ups_pending;
   }
 
   async function refresh(positions, payload) {
@@ -51,7 +57,7 @@
       const q = payload.questions.find(function (item) { return item.position === position; });
       return q && q.grade_status === "graded" ? position + ". " + q.title : null;
     }).filter(Boolean);
-    if (payload.graded) {
+    if (done(payload)) {
       root.dataset.graded = "true";
       announce("Grading finished. Your score is " + payload.score_display + " out of 100.");
     } else if (titles.length) {
@@ -61,22 +67,26 @@
 
   async function poll() {
     try {
-      const response = await fetch(root.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      // A long poll once the page knows the grading state it shows: the server answers when
+      // a grade changes since then (pushed to it), or after 25 s, so the page asks again at once.
+      const known = root.dataset.gradingState;
+      const query = known ? "?wait=25&since=" + encodeURIComponent(known) : "";
+      const response = await fetch(root.dataset.api + query, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok) {
         const payload = await response.json();
+        root.dataset.gradingState = payload.grading_state || "";
         const positions = changedPositions(payload);
-        if (positions.length || payload.graded) {
+        if (positions.length || done(payload)) {
           await refresh(positions, payload);
-          delay = FIRST_DELAY_MS; // something moved: more may follow soon
-        } else {
-          delay = Math.min(MAX_DELAY_MS, Math.round(delay * 1.6));
         }
-        if (payload.graded) return;
+        // The server did the waiting; an answer without a state (no long poll) backs off.
+        delay = payload.grading_state ? 250 : Math.min(MAX_DELAY_MS, Math.round(Math.max(FIRST_DELAY_MS, delay) * 1.6));
+        if (done(payload)) return;
       } else {
-        delay = Math.min(MAX_DELAY_MS, delay * 2);
+        delay = Math.min(MAX_DELAY_MS, Math.max(FIRST_DELAY_MS, delay * 2));
       }
     } catch (error) {
-      delay = Math.min(MAX_DELAY_MS, delay * 2); // offline for a moment: try again later
+      delay = Math.min(MAX_DELAY_MS, Math.max(FIRST_DELAY_MS, delay * 2)); // offline for a moment: try again later
     }
     if (Date.now() - started > GIVE_UP_AFTER_MS) {
       announce("Grading is taking longer than usual. Reload this page later to see your grades.");

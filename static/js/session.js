@@ -19,6 +19,12 @@
   let closed = false;
   const answers = {}; // position -> {payload, revision, confirmed, saving, timer, failures}
   const editors = {};
+  // The interviewer's follow-up questions (templates with follow_ups): follow-up id ->
+  // {id, position, number, question, deadline, serverState, text, revision, confirmed, …}.
+  // Replies are saved like answers: debounced, with revisions, retried, sent on pagehide.
+  const followUps = {};
+  const known = new Set(); // follow-ups already on the page: each is announced once
+  let focusAfterSubmit = null; // the position whose Submit the candidate just pressed
 
   // What kinds and verdicts are called on screen: the server's names (session.labels),
   // the same the results page uses.
@@ -107,6 +113,14 @@
     $("countdown").classList.toggle("urgent", left < 60000);
     $("countdown").classList.toggle("soon", left < 300000);
     if (closed) return;
+    for (const fu of Object.values(followUps)) {
+      if (!fu.ended && !fu.ending && (followUpLeftMs(fu) <= 0 || fu.serverState !== "open")) followUpEnd(fu, fu.announceEnd);
+      followUpClock(fu);
+    }
+    // A section whose time is over closes its questions (the interview's own end is below).
+    for (const q of session.questions) {
+      if (!q.sectionEnded && left > 0 && sectionOver(q) && Date.parse(q.section_deadline) < Date.parse(session.deadline)) sectionEnd(q);
+    }
     if (left <= 60000 && left > 0 && !warned.one) {
       warned.one = warned.five = true;
       banner("1 minute left. Your answers are saved as you type; when the clock reaches 0:00, the interview ends by itself.", "warning");
@@ -156,11 +170,12 @@
   }
 
   function refreshStatus() {
-    const pending = Object.values(answers).filter((a) => a.revision > a.confirmed);
+    const pending = [...Object.values(answers), ...Object.values(followUps)].filter((a) => a.revision > a.confirmed);
     const failing = pending.some((a) => a.failures > 0);
     if (failing) setStatus("Not saved yet — retrying…", "error");
     else if (pending.length) setStatus("Saving…", "saving");
     else setStatus(`All answers saved ${new Date().toLocaleTimeString()}`, "saved");
+    Object.values(followUps).forEach(updatePanel);
     renderList();
   }
 
@@ -190,9 +205,7 @@
       }
       answer.confirmed = Math.max(answer.confirmed, Math.min(result.data.revision, revision));
     } else if (result.status === 409) {
-      closed = true;
-      banner(result.data.error.message, "warning");
-      setTimeout(() => (window.location.href = root.dataset.resultsUrl), 4000);
+      conflict(result, position);
     } else if (result.status >= 400 && result.status < 500) {
       answer.failures += 1;
       banner(`Not saved: ${errorMessage(result, "the server refused the answer")}`, "error");
@@ -206,8 +219,46 @@
     if (answer.revision > answer.confirmed && result.ok) save(position);
   }
 
+  // A save, a submit or a reply the server refused as too late (409): a written answer
+  // submitted already (in another tab) stays as submitted; a section whose time is over
+  // closes its questions only; otherwise the interview is over and the results follow.
+  function conflict(result, position) {
+    const code = result.data && result.data.error ? result.data.error.code : "";
+    const question = position === undefined ? null : questionAt(position);
+    if (question && code === "answer_submitted") {
+      answers[position].confirmed = answers[position].revision;
+      reread();
+      return;
+    }
+    if (question && (code === "section_closed" || (code === "session_closed" && remainingMs() > 0 && sectionOver(question)))) {
+      answers[position].confirmed = answers[position].revision;
+      if (!question.sectionEnded) sectionEnd(question);
+      return;
+    }
+    closed = true;
+    banner(errorMessage(result, "This interview is over."), "warning");
+    setTimeout(() => (window.location.href = root.dataset.resultsUrl), 4000);
+  }
+
   async function saveAll() {
-    await Promise.all(Object.keys(answers).map((position) => save(Number(position))));
+    await Promise.all([
+      ...Object.keys(answers).map((position) => save(Number(position))),
+      ...Object.values(followUps).map((fu) => saveReply(fu)),
+    ]);
+  }
+
+  function hasUnsaved() {
+    return [...Object.values(answers), ...Object.values(followUps)].some((a) => a.revision > a.confirmed);
+  }
+
+  function sendKeepalive(url, body) {
+    try {
+      fetch(url, {
+        method: "PUT", credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      }).catch(() => {});
+    } catch (error) { /* a body over keepalive's 64 KiB: the regular save retries if the page lives */ }
   }
 
   // The page is being hidden or closed: what is not confirmed yet goes now, in requests
@@ -218,15 +269,15 @@
     for (const [position, answer] of Object.entries(answers)) {
       if (answer.revision <= answer.confirmed) continue;
       clearTimeout(answer.timer);
-      try {
-        fetch(`/api/sessions/${sessionId}/answers/${position}/`, {
-          method: "PUT", credentials: "same-origin", keepalive: true,
-          headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ payload: answer.payload, revision: answer.revision }),
-        }).catch(() => {});
-      } catch (error) { /* a body over keepalive's 64 KiB: the regular save retries if the page lives */ }
+      sendKeepalive(`/api/sessions/${sessionId}/answers/${position}/`, { payload: answer.payload, revision: answer.revision });
       // If the page stays (a hidden tab comes back), the regular save confirms it.
       answer.timer = setTimeout(() => save(Number(position)), 1000);
+    }
+    for (const fu of Object.values(followUps)) {
+      if (fu.revision <= fu.confirmed) continue;
+      clearTimeout(fu.timer);
+      sendKeepalive(`/api/sessions/${sessionId}/follow-ups/${fu.id}/`, { text: fu.text, revision: fu.revision });
+      fu.timer = setTimeout(() => saveReply(fu), 1000);
     }
   }
 
@@ -235,7 +286,7 @@
   window.addEventListener("pagehide", saveBeforeLeaving);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveBeforeLeaving(); });
   window.addEventListener("beforeunload", (event) => {
-    if (Object.values(answers).some((a) => a.revision > a.confirmed)) {
+    if (hasUnsaved()) {
       saveBeforeLeaving();
       event.preventDefault();
       event.returnValue = "";
@@ -368,6 +419,28 @@
 
   // -- rendering ------------------------------------------------------------------
 
+  function questionAt(position) {
+    return session.questions.find((q) => q.position === Number(position));
+  }
+
+  function serverNow() {
+    return Date.now() + clockOffset;
+  }
+
+  function sectionOver(question) {
+    return Boolean(question.section_deadline) && Date.parse(question.section_deadline) < serverNow();
+  }
+
+  function submitted(question) {
+    return question.kind === "free_text" && Boolean(question.answer.submitted_at);
+  }
+
+  // Whether the answer to this question can no longer change: the interview is over, its
+  // section's time is, or (a written answer) it was submitted for its follow-ups.
+  function locked(question) {
+    return closed || Boolean(question.sectionEnded) || sectionOver(question) || submitted(question);
+  }
+
   function isAnswered(question) {
     const payload = answers[question.position].payload || {};
     if (question.kind === "coding") return Boolean(payload.source && payload.source !== question.content.starter);
@@ -382,7 +455,9 @@
       ...session.questions.map((q) => {
         const answer = answers[q.position];
         const state = answer.revision > answer.confirmed ? "unsaved" : isAnswered(q) ? "answered" : "empty";
-        const stateText = { unsaved: "saving", answered: "answered", empty: "not answered" }[state];
+        const open = Object.values(followUps).filter((f) => f.position === q.position && !f.ended).length;
+        const stateText = { unsaved: "saving", answered: "answered", empty: "not answered" }[state]
+          + (open ? ` · ${open === 1 ? "follow-up" : `${open} follow-ups`} open` : "");
         return el("li", { class: `${q.position === current ? "current" : ""} ${state}` }, [
           el("button", {
             type: "button", "data-position": q.position, "aria-current": q.position === current ? "step" : null,
@@ -410,17 +485,24 @@
     const where = question.section.toLowerCase() === kind.toLowerCase() ? [kind] : [question.section, kind];
     $("question-meta").textContent = [`Question ${position} of ${session.questions.length}`, ...where].join(" · ");
     $("prompt").innerHTML = question.prompt_html; // sanitized by the server
+    // A wide code block scrolls sideways: keyboard users reach it with Tab, then the arrows.
+    $("prompt").querySelectorAll("pre").forEach((block) => (block.tabIndex = 0));
     $("examples").replaceChildren();
     const sideBySide = question.kind === "coding" || question.kind === "free_text";
     $("split").classList.toggle("side-by-side", sideBySide);
     $("split").classList.toggle("coding", question.kind === "coding");
     $("splitter").hidden = !sideBySide;
+    if (focusAfterSubmit !== position) focusAfterSubmit = null;
+    renderAnswerArea(question);
+    renderList();
+  }
+
+  function renderAnswerArea(question) {
     const area = $("answer-area");
     area.replaceChildren();
     delete editors.code;
     delete editors.text;
     ({ coding: renderCoding, multiple_choice: renderChoice, numeric: renderNumeric, free_text: renderText })[question.kind](area, question);
-    renderList();
   }
 
   function renderChoice(area, question) {
@@ -435,7 +517,7 @@
       const letter = option.label || String.fromCharCode(65 + index);
       const input = el("input", { type, name: `q${question.position}`, value: option.id, id: `option-${question.position}-${option.id}` });
       input.checked = selected.has(option.id);
-      input.disabled = closed;
+      input.disabled = locked(question);
       input.addEventListener("change", () => {
         const chosen = [...fieldset.querySelectorAll("input:checked")].map((n) => n.value);
         changed(question.position, { selected: chosen });
@@ -451,7 +533,7 @@
     const value = answers[question.position].payload.value;
     const input = el("input", { type: "text", inputmode: "decimal", id: "numeric-answer", autocomplete: "off", "aria-describedby": "numeric-error" });
     input.value = value === undefined || value === null ? "" : String(value);
-    input.disabled = closed;
+    input.disabled = locked(question);
     const error = el("span", { class: "error", id: "numeric-error", "aria-live": "polite" });
     input.addEventListener("input", () => {
       const text = input.value.trim();
@@ -473,7 +555,8 @@
   }
 
   function renderText(area, question) {
-    const holder = el("div", { class: "editor markdown-editor", id: "text-editor" });
+    const done = submitted(question);
+    const holder = el("div", { class: `editor markdown-editor${done ? " submitted" : ""}`, id: "text-editor" });
     const preview = el("div", { class: "prompt preview", id: "text-preview", hidden: true });
     const max = question.content.max_words;
     const words = el("span", { class: "word-count", id: "word-count" });
@@ -495,14 +578,16 @@
       },
     });
     area.append(
-      el("div", { class: "toolbar" }, [el("span", { class: "answer-label", id: "text-label", text: "Your answer" }), toggle, words]),
-      el("p", { class: "hint", id: "text-hint", text: `Markdown is fine: # headings, - lists, **bold**. At most ${max} words.` }),
+      el("div", { class: "toolbar" }, [el("span", { class: "answer-label", id: "text-label", text: done ? "Your submitted answer" : "Your answer" }), toggle, words]),
+      done ? "" : el("p", { class: "hint", id: "text-hint", text: `Markdown is fine: # headings, - lists, **bold**. At most ${max} words.` }),
       holder, preview,
     );
+    if (session.follow_ups) area.append(...submitRow(question), followUpsArea(question));
     const start = answers[question.position].payload.text || "";
     showCount(start);
     editors.text = window.MockloopEditor.create(holder, {
-      doc: start, language: "markdown", readOnly: closed, label: `Your answer to ${question.title} (Markdown, at most ${max} words)`,
+      doc: start, language: "markdown", readOnly: locked(question),
+      label: done ? `Your submitted answer to ${question.title} (read only)` : `Your answer to ${question.title} (Markdown, at most ${max} words)`,
       onChange: (text) => {
         showCount(text);
         changed(question.position, { text });
@@ -548,12 +633,12 @@
       placeholder: stdio ? "Text for standard input" : example,
     });
     custom.value = store.get(`custom:${position}`) || "";
-    custom.disabled = closed;
+    custom.disabled = locked(question);
     custom.addEventListener("input", () => store.set(`custom:${position}`, custom.value));
     const run = el("button", { type: "button", id: "run", text: "Run", title: `Run the example tests (${runKeys})`, "aria-keyshortcuts": "Control+Enter Meta+Enter" });
     const submit = el("button", { type: "button", id: "submit", class: "secondary", text: "Submit" });
     const runState = el("span", { class: "run-state", id: "run-state" });
-    run.disabled = submit.disabled = closed || running !== null;
+    run.disabled = submit.disabled = locked(question) || running !== null;
     const context = { question, custom, output, run, submit, runState };
     run.addEventListener("click", () => runCode(context, "run"));
     submit.addEventListener("click", () => runCode(context, "submit"));
@@ -575,11 +660,13 @@
         custom,
       ]),
       output,
+      // The interviewer's follow-up on an accepted solution (or, in an assessment, after Submit).
+      session.follow_ups ? followUpsArea(question) : "",
       ]),
     );
     editors.code = window.MockloopEditor.create(holder, {
       doc: answers[position].payload.source || content.starter,
-      language: "python", readOnly: closed, label: `Code editor for ${question.title} (Python)`,
+      language: "python", readOnly: locked(question), label: `Code editor for ${question.title} (Python)`,
       onRun: () => { if (!run.disabled) run.click(); },
       onChange: (source) => changed(position, { source }),
     });
@@ -615,7 +702,8 @@
     running = null;
     root.classList.remove("busy");
     if ($("run-state")) $("run-state").textContent = "";
-    for (const id of ["run", "submit"]) if ($(id)) $(id).disabled = closed;
+    const shown = current === null ? null : questionAt(current);
+    for (const id of ["run", "submit"]) if ($(id)) $(id).disabled = closed || Boolean(shown && locked(shown));
   }
 
   async function runCode(context, action) {
@@ -623,6 +711,7 @@
     const { question, custom, output } = context;
     const source = editors.code.getValue();
     const customText = custom.value;
+    if (action === "submit") focusAfterSubmit = question.position;
     setRunning(context, action);
     editors.code.markErrors([]);
     try {
@@ -636,6 +725,8 @@
       const started = await api("POST", `/api/sessions/${sessionId}/answers/${question.position}/${action}/`, body);
       if (started.status === 204) {
         output.replaceChildren(el("p", { class: "saved", text: "Submitted. It will be graded when the interview ends." }));
+        // An assessment asks its follow-up on the first submit, whatever the code did.
+        if (session.follow_ups && !(question.follow_ups || []).length) await reread();
         return;
       }
       if (!started.ok) {
@@ -663,11 +754,16 @@
       while (submission.status === "queued" || submission.status === "running") {
         if (submission.status_message) output.replaceChildren(el("p", { class: "muted", text: submission.status_message }));
         const polled = await api("GET", `/api/submissions/${submission.id}/?wait=20`);
-        if (!document.body.contains(output)) return; // the candidate moved on to another question
+        if (!document.body.contains(output)) {
+          // The candidate moved on to another question: its follow-up may still come.
+          if (action === "submit") awaitCodingFollowUp(context.question, 15);
+          return;
+        }
         if (!polled.ok) { await new Promise((r) => setTimeout(r, 1000)); continue; }
         submission = polled.data;
       }
       if (document.body.contains(output)) renderResult(output, submission, action);
+      if (action === "submit") afterVerdict(context.question, submission);
     } finally {
       if (resumed && pendingRun) stopRunning(context);
     }
@@ -736,11 +832,409 @@
   // Ctrl+Enter (Cmd+Enter) runs from anywhere on a coding question, as from the editor.
   root.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
+    if (event.target.closest && event.target.closest(".follow-up")) return; // a reply is prose, not code to run
     const run = $("run");
     if (!run) return;
     event.preventDefault();
     if (!run.disabled) run.click();
   });
+
+  // -- the interviewer's follow-up questions -----------------------------------------
+  // Templates with follow_ups: a written answer is submitted, then the interviewer asks
+  // one or two questions about it; accepted code (in an assessment: any submitted code)
+  // gets one. Each has its own time box on the server's clock; a reply is autosaved like
+  // an answer, and when the box ends the reply is read-only and its state said in words.
+
+  const GRACE_MS = 5000; // the server takes work this long after a deadline
+  const MAX_REPLY_CHARS = 5000;
+
+  function submitRow(question) {
+    if (submitted(question)) {
+      const at = new Date(question.answer.submitted_at).toLocaleTimeString();
+      return [el("p", { class: "submitted-note", id: "submitted-note", tabindex: "-1", text: `Answer submitted at ${at}: it no longer changes.` })];
+    }
+    if (locked(question)) return [];
+    const error = el("p", { class: "error", id: "submit-answer-error", role: "alert" });
+    const button = el("button", { type: "button", id: "submit-answer", text: "Submit answer", "aria-describedby": "submit-answer-note" });
+    button.addEventListener("click", () => submitWritten(question, button, error));
+    return [
+      el("div", { class: "toolbar submit-answer" }, [
+        button,
+        el("p", { class: "hint", id: "submit-answer-note", text: "Once submitted, your answer no longer changes, and the interviewer may ask a follow-up question or two, each with its own time limit." }),
+      ]),
+      error,
+    ];
+  }
+
+  async function submitWritten(question, button, error) {
+    if (closed || button.disabled) return;
+    const position = question.position;
+    const answer = answers[position];
+    const text = editors.text ? editors.text.getValue() : answer.payload.text || "";
+    button.disabled = true;
+    error.textContent = "";
+    focusAfterSubmit = position;
+    clearTimeout(answer.timer);
+    answer.payload = { text };
+    answer.revision += 1;
+    const result = await api("POST", `/api/sessions/${sessionId}/answers/${position}/submit/`, { text, revision: answer.revision });
+    if (!result.ok) {
+      if (result.status === 409) { conflict(result, position); return; }
+      // Not submitted: the text is saved as usual meanwhile, and Submit can be pressed again.
+      button.disabled = false;
+      error.textContent = errorMessage(result, "Could not submit your answer; please try again.");
+      answer.timer = setTimeout(() => save(position), 800);
+      refreshStatus();
+      return;
+    }
+    const fresh = result.data.question;
+    // What was submitted is what the server holds (another tab may have saved newer text).
+    answer.payload = fresh.answer.payload || { text };
+    answer.revision = answer.confirmed = Math.max(answer.revision, fresh.answer.revision);
+    applyQuestion(fresh);
+    refreshStatus();
+    if (question.position !== current) return;
+    if (question.follow_ups_status === "asked") return; // focus went to the first follow-up
+    const note = $("submitted-note");
+    if (note && !typingElsewhere()) note.focus();
+    announce(question.follow_ups_status === "none"
+      ? "Answer submitted. No follow-up questions on this answer."
+      : "Answer submitted. The interviewer is reading your answer…");
+  }
+
+  function followUpsStatusText(question) {
+    if (question.kind === "coding") return "";
+    if (question.follow_ups_status === "preparing") {
+      return watchGaveUp
+        ? "The interviewer is still reading your answer. Reload the page to check for follow-up questions."
+        : "The interviewer is reading your answer…";
+    }
+    if (question.follow_ups_status === "none") return "No follow-up questions on this answer.";
+    return "";
+  }
+
+  function followUpsArea(question) {
+    const box = el("div", { class: "follow-ups", id: "follow-ups", "data-position": question.position });
+    fillFollowUps(box, question);
+    return box;
+  }
+
+  // Adds what is new to the shown question's follow-ups; panels already there stay, so a
+  // reply being typed keeps its caret.
+  function fillFollowUps(box, question) {
+    const text = followUpsStatusText(question);
+    let note = box.querySelector(".follow-ups-status");
+    if (text) {
+      if (!note) {
+        note = el("p", { class: "follow-ups-status", id: "follow-ups-status" });
+        box.prepend(note);
+      }
+      note.textContent = text;
+      note.dataset.status = question.follow_ups_status;
+    } else if (note) note.remove();
+    for (const f of question.follow_ups || []) {
+      const fu = followUps[f.id];
+      if (!box.querySelector(`[data-follow-up="${f.id}"]`)) box.append(followUpPanel(question, fu));
+      updatePanel(fu);
+      followUpClock(fu);
+    }
+  }
+
+  function followUpName(fu) {
+    return fu.kind === "coding" ? "Follow-up on your solution" : `Follow-up ${fu.number}`;
+  }
+
+  function followUpPanel(question, fu) {
+    const id = `follow-up-${fu.id}`;
+    const reply = el("textarea", {
+      id: `${id}-reply`, class: "follow-up-reply", rows: "5", maxlength: String(MAX_REPLY_CHARS), spellcheck: "true",
+      "aria-describedby": `${id}-question ${id}-ended`,
+    });
+    reply.value = fu.text;
+    reply.addEventListener("input", () => replyChanged(fu, reply.value));
+    const clock = el("strong", { id: `${id}-clock`, class: "follow-up-countdown", role: "timer", "aria-labelledby": `${id}-clock-label`, text: "--:--" });
+    const status = el("p", { class: "follow-up-status", id: `${id}-status` });
+    const ended = el("p", { class: "follow-up-ended", id: `${id}-ended`, hidden: true });
+    const panel = el("section", { class: "follow-up", id, "data-follow-up": fu.id, "aria-labelledby": `${id}-title` }, [
+      el("div", { class: "follow-up-head" }, [
+        el("h2", { id: `${id}-title`, tabindex: "-1", text: followUpName(fu) }),
+        el("span", { class: "follow-up-clock" }, [
+          el("span", { class: "muted", id: `${id}-clock-label` }, [
+            document.createTextNode("Time left"), el("span", { class: "visually-hidden", text: ` for ${followUpName(fu).toLowerCase()}` }),
+          ]),
+          document.createTextNode(" "),
+          clock,
+        ]),
+      ]),
+      el("p", { class: "follow-up-question", id: `${id}-question`, text: fu.question }),
+      el("label", { for: `${id}-reply`, class: "answer-label", text: "Your reply" }),
+      reply, status, ended,
+    ]);
+    fu.dom = { panel, reply, status, ended, clock }; // the panel shown now (it may not be in the page yet)
+    return panel;
+  }
+
+  function followUpLeftMs(fu) {
+    return Date.parse(fu.deadline) - serverNow();
+  }
+
+  function followUpClock(fu) {
+    if (!fu.dom) return;
+    const node = fu.dom.clock;
+    const left = fu.ended ? 0 : Math.max(0, followUpLeftMs(fu));
+    const text = `${String(Math.floor(left / 60000)).padStart(2, "0")}:${String(Math.floor((left % 60000) / 1000)).padStart(2, "0")}`;
+    if (node.textContent !== text) node.textContent = text;
+    node.classList.toggle("urgent", !fu.ended && left < 30000);
+    node.classList.toggle("soon", !fu.ended && left < 60000);
+  }
+
+  function endedText(fu) {
+    if (fu.closedMessage) return `${fu.closedMessage}.`.replace(/\.\.$/, ".");
+    if (fu.serverState === "late") return "Time is up for this follow-up: your reply came after its time limit, so it was kept but is not graded.";
+    if (fu.revision > fu.confirmed) return "Time is up for this follow-up: your latest changes are not saved yet.";
+    const saved = fu.serverState === "answered" || fu.serverState === "flagged" || Boolean((fu.confirmedText || "").trim());
+    return saved ? "Time is up for this follow-up: your reply was saved." : "Time is up for this follow-up: no reply was saved.";
+  }
+
+  function updatePanel(fu) {
+    if (!fu.dom) return;
+    const { panel, reply, status, ended } = fu.dom;
+    panel.classList.toggle("ended", fu.ended);
+    reply.readOnly = fu.ended || closed;
+    if (fu.ended) {
+      ended.textContent = endedText(fu);
+      ended.hidden = false;
+      status.textContent = "";
+      return;
+    }
+    const pendingReply = fu.revision > fu.confirmed;
+    const [text, state] = pendingReply
+      ? fu.failures ? ["Not saved yet — retrying…", "error"] : ["Saving…", "saving"]
+      : fu.savedAt && fu.confirmedText.trim() ? [`Reply saved ${new Date(fu.savedAt).toLocaleTimeString()}`, "saved"]
+      : ["Your reply is saved as you type.", "idle"];
+    status.textContent = text;
+    status.dataset.state = state;
+  }
+
+  function replyChanged(fu, text) {
+    if (closed || fu.ended || fu.ending) return;
+    fu.text = text;
+    fu.revision += 1;
+    clearTimeout(fu.timer);
+    fu.timer = setTimeout(() => saveReply(fu), 800);
+    refreshStatus();
+  }
+
+  async function saveReply(fu) {
+    if (fu.saving || fu.revision <= fu.confirmed) return;
+    fu.saving = true;
+    const revision = fu.revision;
+    const text = fu.text;
+    const result = await api("PUT", `/api/sessions/${sessionId}/follow-ups/${fu.id}/`, { text, revision });
+    fu.saving = false;
+    if (result.ok) {
+      fu.failures = 0;
+      fu.serverState = result.data.state;
+      if (result.data.revision > revision) fu.revision = result.data.revision + 1; // another tab saved newer: this one goes on top
+      if (result.data.revision >= revision) {
+        fu.confirmedText = result.data.reply;
+        fu.savedAt = result.data.saved_at;
+      }
+      fu.confirmed = Math.max(fu.confirmed, Math.min(result.data.revision, revision));
+    } else if (result.status === 409 && result.data && result.data.error && result.data.error.code === "follow_up_closed") {
+      // The time box is over: the reply was kept, but is not graded; nothing more is sent.
+      fu.confirmed = fu.revision;
+      fu.closedMessage = result.data.error.message;
+      const state = result.data.error.fields && result.data.error.fields.state;
+      if (state && state.length) fu.serverState = state[0];
+      if (!fu.ended && !fu.ending) followUpEnd(fu, true);
+    } else if (result.status === 409) {
+      conflict(result);
+    } else if (result.status >= 400 && result.status < 500) {
+      fu.failures += 1;
+      banner(`Reply not saved: ${errorMessage(result, "the server refused the reply")}`, "error");
+    } else {
+      fu.failures += 1;
+      clearTimeout(fu.timer);
+      fu.timer = setTimeout(() => saveReply(fu), Math.min(30000, 1000 * 2 ** fu.failures));
+    }
+    refreshStatus();
+    if (fu.revision > fu.confirmed && result.ok) saveReply(fu);
+  }
+
+  // The time box is over (by the server's clock): what is typed goes now (the server's
+  // grace takes it), then the reply is read-only and its state said.
+  async function followUpEnd(fu, live) {
+    fu.ending = true;
+    clearTimeout(fu.timer);
+    await saveReply(fu);
+    fu.ended = true;
+    fu.ending = false;
+    refreshStatus();
+    if (live) announceSoon(`${followUpName(fu)}: ${endedText(fu)}`);
+  }
+
+  // Follow-ups that end together are said together (one announcement would replace the other).
+  const toAnnounce = [];
+  function announceSoon(text) {
+    toAnnounce.push(text);
+    if (toAnnounce.length === 1) setTimeout(() => announce(toAnnounce.splice(0).join(" ")), 150);
+  }
+
+  function mergeFollowUps(question) {
+    const added = [];
+    for (const f of question.follow_ups || []) {
+      const fu = followUps[f.id];
+      if (!fu) {
+        followUps[f.id] = {
+          id: f.id, position: question.position, kind: question.kind, number: f.number, question: f.question,
+          deadline: f.deadline, serverState: f.state, text: f.reply || "", confirmedText: f.reply || "",
+          revision: f.revision, confirmed: f.revision, savedAt: f.saved_at, saving: false, timer: null, failures: 0,
+          ended: false, ending: false,
+          // Its end is said only if this page saw it open.
+          announceEnd: f.state === "open" && Date.parse(f.deadline) > serverNow(),
+        };
+        if (!known.has(f.id)) { known.add(f.id); added.push(followUps[f.id]); }
+      } else {
+        fu.deadline = f.deadline;
+        fu.serverState = f.state;
+        if (fu.revision <= fu.confirmed && f.revision > fu.confirmed) {
+          // Saved in another tab, and nothing is pending here: show it.
+          fu.text = fu.confirmedText = f.reply;
+          fu.revision = fu.confirmed = f.revision;
+          const reply = fu.dom && fu.dom.reply;
+          if (reply && document.activeElement !== reply) reply.value = f.reply;
+        }
+      }
+    }
+    return added;
+  }
+
+  // A question as the server sends it now: its follow-ups and whether it was submitted.
+  function applyQuestion(fresh) {
+    const question = questionAt(fresh.position);
+    if (!question) return [];
+    const wasPreparing = question.follow_ups_status === "preparing";
+    const newlySubmitted = !submitted(question) && fresh.kind === "free_text" && Boolean(fresh.answer.submitted_at);
+    question.answer.submitted_at = fresh.answer.submitted_at;
+    question.follow_ups = fresh.follow_ups || [];
+    question.follow_ups_status = fresh.follow_ups_status;
+    if (newlySubmitted) {
+      // Submitted here or elsewhere (another tab, or its section's time ran out): it is the server's text now.
+      const answer = answers[question.position];
+      clearTimeout(answer.timer);
+      answer.payload = fresh.answer.payload || {};
+      answer.revision = answer.confirmed = Math.max(answer.revision, fresh.answer.revision);
+    }
+    const added = mergeFollowUps(question);
+    if (question.position === current) {
+      if (newlySubmitted) renderAnswerArea(question);
+      else if ($("follow-ups")) fillFollowUps($("follow-ups"), question);
+    }
+    if (added.length) followUpsArrived(question, added);
+    if (question.follow_ups_status === "preparing" && !wasPreparing) watch(true);
+    return added;
+  }
+
+  function followUpsArrived(question, added) {
+    const where = question.position === current ? "" : ` on question ${question.position}`;
+    const minutes = minutesText(Math.max(1, Math.round(followUpLeftMs(added[0]) / 60000)));
+    announce(question.kind === "coding"
+      ? `The interviewer asked a follow-up question on your solution${where}. You have ${minutes} to reply.`
+      : added.length === 1
+        ? `The interviewer asked a follow-up question${where}. You have ${minutes} to reply.`
+        : `The interviewer asked ${added.length} follow-up questions${where}. You have ${minutes} to reply to each.`);
+    // Focus moves to it only right after the candidate pressed Submit here, and never
+    // away from a field they are typing in.
+    if (focusAfterSubmit === question.position) {
+      focusAfterSubmit = null;
+      const heading = $(`follow-up-${added[0].id}-title`);
+      if (heading && question.position === current && !typingElsewhere()) heading.focus();
+    }
+    renderList();
+  }
+
+  function typingElsewhere() {
+    const active = document.activeElement;
+    return Boolean(active && active !== document.body && (active.isContentEditable || /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName)));
+  }
+
+  // Reads the session again for what the server decided meanwhile (follow-ups asked).
+  async function reread() {
+    const result = await api("GET", `/api/sessions/${sessionId}/`);
+    if (!result.ok || closed || result.data.status !== "in_progress") return false;
+    for (const fresh of result.data.questions) applyQuestion(fresh);
+    renderList();
+    return true;
+  }
+
+  // While follow-ups are being written (or accepted code's is on its way), the session is
+  // read every 2 s, then less and less often; after a while the page says to reload.
+  const awaitingCoding = {}; // position -> reads left
+  const WATCH_TRIES = 40;
+  let watchTimer = null;
+  let watchTries = 0;
+  let watchGaveUp = false;
+
+  function watching() {
+    return !closed && (session.questions.some((q) => q.follow_ups_status === "preparing") || Object.keys(awaitingCoding).length > 0);
+  }
+
+  function watch(restart) {
+    if (restart && !watchTimer) { watchTries = 0; watchGaveUp = false; }
+    if (watchTimer || !watching()) return;
+    if (watchTries >= WATCH_TRIES) {
+      watchGaveUp = true;
+      const shown = questionAt(current);
+      if (shown && $("follow-ups")) fillFollowUps($("follow-ups"), shown);
+      return;
+    }
+    const delay = watchTries < 15 ? 2000 : Math.min(15000, 2000 * 2 ** Math.min(3, watchTries - 14));
+    watchTimer = setTimeout(async () => {
+      watchTimer = null;
+      watchTries += 1;
+      await reread();
+      for (const position of Object.keys(awaitingCoding)) {
+        const question = questionAt(position);
+        awaitingCoding[position] -= 1;
+        if ((question.follow_ups || []).length || awaitingCoding[position] <= 0) delete awaitingCoding[position];
+      }
+      watch();
+    }, delay);
+  }
+
+  function awaitCodingFollowUp(question, reads) {
+    if (!session.follow_ups || (question.follow_ups || []).length) return;
+    awaitingCoding[question.position] = reads;
+    watch(true);
+  }
+
+  // A practice submission's verdict is in: accepted code gets its follow-up, which the
+  // grading worker asks right after storing the verdict, so it may take a moment.
+  async function afterVerdict(question, submission) {
+    if (!session.follow_ups || (question.follow_ups || []).length) return;
+    await reread();
+    const verdict = (submission.result && submission.result.verdict) || submission.verdict;
+    if (verdict === "accepted") awaitCodingFollowUp(question, 5);
+  }
+
+  // A section's time is over: its answers are saved (within the server's grace) and no
+  // longer change; a written answer is then submitted by the server, which may ask
+  // its follow-ups.
+  const sectionsEnded = new Set();
+  async function sectionEnd(question) {
+    question.sectionEnded = true;
+    if (!sectionsEnded.has(question.section)) {
+      sectionsEnded.add(question.section);
+      banner(`Time is up for the section “${question.section}”: its answers are saved and can no longer change. The other questions stay open.`, "warning");
+    }
+    await save(question.position);
+    if (question.position === current && !closed) renderAnswerArea(question);
+    renderList();
+    if (session.follow_ups && question.kind === "free_text" && !submitted(question)) {
+      setTimeout(() => reread(), GRACE_MS + 1500);
+    }
+  }
 
   // -- finishing ------------------------------------------------------------------
 
@@ -749,9 +1243,12 @@
     const warning = !missing.length ? ""
       : missing.length === 1 ? ` Question ${missing[0]} has no answer yet.`
       : ` Questions ${missing.slice(0, -1).join(", ")} and ${missing[missing.length - 1]} have no answer yet.`;
-    if (!window.confirm(`Finish the interview now? You cannot change your answers afterwards.${warning}`)) return;
+    const unreplied = Object.values(followUps).filter((f) => !f.ended && !f.text.trim()).length;
+    const replies = !unreplied ? ""
+      : unreplied === 1 ? " A follow-up question has no reply yet." : ` ${unreplied} follow-up questions have no reply yet.`;
+    if (!window.confirm(`Finish the interview now? You cannot change your answers afterwards.${warning}${replies}`)) return;
     await saveAll();
-    if (Object.values(answers).some((a) => a.revision > a.confirmed)) {
+    if (hasUnsaved()) {
       banner("Some answers are not saved yet; finishing anyway would lose them. Check your connection and try again.", "error");
       return;
     }
@@ -782,6 +1279,10 @@
     }
     for (const q of session.questions) {
       answers[q.position] = { payload: q.answer.payload || {}, revision: q.answer.revision, confirmed: q.answer.revision, saving: false, timer: null, failures: 0 };
+      // A reload resumes follow-ups as they are, announcing none of them again.
+      for (const f of q.follow_ups || []) known.add(f.id);
+      mergeFollowUps(q);
+      q.sectionEnded = sectionOver(q);
     }
     setUpSplitter();
     // A reload resumes at the question last shown.
@@ -793,6 +1294,7 @@
     refreshStatus();
     tick();
     setInterval(tick, 250);
+    watch(true);
   }
 
   load();

@@ -87,7 +87,7 @@ def test_save_run_and_submit_refuse_work_after_the_sections_deadline(client_for,
         response = client.put(url, {"payload": {"source": RIGHT}, "revision": 1}, format="json")
     else:
         response = client.post(url + f"{action}/", {"source": RIGHT}, format="json")
-    assert response.status_code == 409 and error_code(response) == "session_closed"
+    assert response.status_code == 409 and error_code(response) == "section_closed"
     assert "section" in response.json()["error"]["message"]
     assert not Submission.objects.filter(user=alice).exists()
     assert _answer(session, position).revision == 0
