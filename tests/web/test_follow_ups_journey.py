@@ -11,6 +11,7 @@ import importlib
 import re
 import shutil
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -40,19 +41,8 @@ BANK = Path(__file__).resolve().parents[2] / "questions" / "bank"
 # questions (each import runs its reference, naive and wrong solutions: kept to two), every
 # deep-learning multiple-choice question and every LLM design question of the real bank.
 CODING = ["merge-intervals", "daily-temperatures"]
-DEEP_LEARNING_TOPICS = {
-    "transformers",
-    "attention",
-    "llm",
-    "optimizers",
-    "deep-learning",
-    "backpropagation",
-    "decoding",
-    "fine-tuning",
-    "tokenization",
-    "quantization",
-    "alignment",
-}
+# The template's own draw (its seed migration), so the copied questions are the ones it draws.
+DEEP_LEARNING_TOPICS = set(import_module("interview.migrations.0006_seed_ai_engineer_template").DEEP_LEARNING_TOPICS)
 # A design answer that says little about anything: the interviewer probes its two weakest criteria.
 VAGUE_DESIGN = "I would put the model behind an API and make sure it works well and is fast for users."
 CODING_REPLY = "Sorting is O(n log n) and the sweep is O(n); the output takes O(n) space."
